@@ -1,0 +1,27 @@
+#include <catch2/catch.hpp>
+
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+using namespace xbuild::util;
+
+TEST_CASE("split keeps empty fields between separators", "[util][strings]") {
+  CHECK(split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+  CHECK(split("", ',') == std::vector<std::string>{""});
+}
+
+TEST_CASE("closest_match suggests a near command and nothing for a far one", "[util][strings]") {
+  std::vector<std::string> cmds = {"bake", "build", "create", "imagetools"};
+  CHECK(closest_match("biuld", cmds) == "build");
+  CHECK(closest_match("imagetool", cmds) == "imagetools");
+  CHECK(closest_match("zzzzzzzz", cmds).empty());
+}
+
+TEST_CASE("sha256 of known inputs matches the published digests", "[util][sha256]") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 h;
+  h.update("a");
+  h.update("bc");
+  CHECK(h.hex_digest() == sha256_hex("abc"));
+}
