@@ -116,9 +116,9 @@ Result<Reference> Reference::parse(std::string_view text) {
   std::string_view rest = text;
 
   if (auto at = rest.find('@'); at != std::string_view::npos) {
-    auto digest = Digest::parse(rest.substr(at + 1), "image reference \"" + std::string(text) + "\"");
+    auto digest = Digest::parse(rest.substr(at + 1));
     if (!digest)
-      return tl::unexpected(digest.error());
+      return tl::unexpected(bad(text, digest.error().message));
     ref.digest = *digest;
     rest = rest.substr(0, at);
   }
