@@ -7,6 +7,10 @@ namespace CLI {
 class App;
 }
 
+namespace xbuild {
+struct Error;
+}
+
 namespace xbuild::plugin {
 
 struct Context;
@@ -27,5 +31,8 @@ void register_version(CLI::App& root, Context& ctx);
 // For commands whose engine work is not built yet: say so and fail. Never
 // pretend to succeed.
 int not_implemented(const Context& ctx, const char* command);
+
+// Prints "ERROR: <message>" the way buildx does and returns the exit code.
+int print_error(const Error& error);
 
 } // namespace xbuild::plugin

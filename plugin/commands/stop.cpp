@@ -1,10 +1,10 @@
-// `docker xbuild stop` (docs/commands/stop.md).
+// `docker xbuild stop [NAME]` (docs/commands/stop.md).
 
 #include <memory>
 
+#include "plugin/builder_access.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
-#include "plugin/context.hpp"
 
 namespace xbuild::plugin {
 namespace {
@@ -17,7 +17,20 @@ void add_stop(CLI::App& cmd, StopOptions& o) {
   cmd.add_option("NAME", o.name, "Builder instance to stop (default: current)");
 }
 
-int run_stop(Context& ctx, const StopOptions&) { return not_implemented(ctx, "stop"); }
+Result<void> stop(Context& ctx, const StopOptions& o) {
+  if (!o.name.empty())
+    ctx.builder = o.name;
+  auto g = TRY(current_builder(ctx));
+  // The embedded engine has no daemon: nothing runs between builds.
+  if (g.driver == "local")
+    return {};
+  return fail("cannot stop builder \"" + g.name + "\": " + node_status(g, g.nodes.front()).error);
+}
+
+int run_stop(Context& ctx, const StopOptions& o) {
+  auto r = stop(ctx, o);
+  return r ? 0 : print_error(r.error());
+}
 
 } // namespace
 

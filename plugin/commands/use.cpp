@@ -1,10 +1,12 @@
-// `docker xbuild use` (docs/commands/use.md).
+// `docker xbuild use NAME` (docs/commands/use.md).
 
 #include <memory>
 
+#include "driver/builders.hpp"
+#include "plugin/builder_access.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
-#include "plugin/context.hpp"
+#include "util/strings.hpp"
 
 namespace xbuild::plugin {
 namespace {
@@ -20,7 +22,19 @@ void add_use(CLI::App& cmd, UseOptions& o) {
   cmd.add_flag("--global", o.global, "Builder persists context changes");
 }
 
-int run_use(Context& ctx, const UseOptions&) { return not_implemented(ctx, "use"); }
+Result<void> use(Context& ctx, const UseOptions& o) {
+  auto store = open_builder_store(ctx);
+  std::string name = util::to_lower(o.name);
+  if (name != driver::k_default_builder && !TRY(store.get(name)))
+    return fail("run `docker xbuild create --name " + o.name + "` first: no builder \"" + o.name +
+                "\" found");
+  return store.set_current(TRY(endpoint_key(ctx)), name, o.global, o.is_default);
+}
+
+int run_use(Context& ctx, const UseOptions& o) {
+  auto r = use(ctx, o);
+  return r ? 0 : print_error(r.error());
+}
 
 } // namespace
 
