@@ -1,0 +1,251 @@
+// The scheduler.
+//
+// Only vertices reachable from the targets are considered: that is stage
+// pruning for free, since an unused stage is simply never reached. Each
+// vertex waits for its inputs (a pending-input counter per vertex); when the
+// counter drops to zero it enters the ready queue. A fixed pool of workers
+// takes ready vertices in priority order: the vertex with the longest chain
+// of work still behind it goes first, so the critical path starts early and
+// short side branches fill the gaps (the classic list-scheduling heuristic).
+//
+// For a ready vertex the worker computes its cache key from the op's
+// definition, the inputs' cache keys (not their digests: an input that came
+// from the cache has the same key it had when it was built) and the content
+// digest the op reads. A hit reuses the stored Ref and reports the vertex as
+// cached; a miss runs the op and records the result.
+//
+// Failure is fail-fast: the first error stops new work, running ops finish
+// (or notice cancellation), and the error is returned naming the vertex.
+
+#include "engine/solver/scheduler.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <queue>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/progress.hpp"
+#include "engine/solver/cache_key.hpp"
+
+namespace xbuild::engine::solver {
+
+Result<std::optional<Ref>> MemoryCacheIndex::lookup(const std::string& key) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_entries.find(key);
+  if (it == m_entries.end())
+    return std::optional<Ref>();
+  return std::optional<Ref>(it->second);
+}
+
+Result<void> MemoryCacheIndex::store(const std::string& key, const Ref& ref) {
+  std::lock_guard lock(m_mutex);
+  m_entries[key] = ref;
+  return {};
+}
+
+namespace {
+
+struct Node {
+  Vertex* vertex = nullptr;
+  size_t pending = 0;               // inputs not yet done
+  std::vector<Node*> dependents;    // reachable vertices that consume this one
+  size_t remaining_work = 0;        // longest chain of vertices from here to a target
+  std::optional<Ref> ref;
+  std::string cache_key;
+};
+
+// Higher remaining_work first; ties broken by digest for determinism.
+struct ByPriority {
+  bool operator()(const Node* a, const Node* b) const {
+    if (a->remaining_work != b->remaining_work)
+      return a->remaining_work < b->remaining_work;
+    return a->vertex->digest > b->vertex->digest;
+  }
+};
+
+class Run {
+public:
+  Run(CacheIndex& cache, const SolveOptions& options) : m_cache(cache), m_options(options) {}
+
+  Result<SolveResult> execute(const std::vector<Vertex*>& targets) {
+    collect(targets);
+    compute_priorities();
+    for (auto& [v, n] : m_nodes)
+      if (n.pending == 0)
+        m_ready.push(&n);
+    size_t workers = m_options.max_parallelism ? m_options.max_parallelism
+                                               : std::max(1u, std::thread::hardware_concurrency());
+    workers = std::min(workers, m_nodes.size());
+    std::vector<std::thread> pool;
+    for (size_t i = 0; i < workers; ++i)
+      pool.emplace_back([this] { work(); });
+    for (auto& t : pool)
+      t.join();
+    if (m_error)
+      return tl::unexpected(*m_error);
+    if (m_done != m_nodes.size())
+      return fail("build canceled: " +
+                      (m_options.cancel ? m_options.cancel->reason() : std::string("stopped")),
+                  130);
+    SolveResult result;
+    result.executed = m_executed;
+    for (Vertex* t : targets)
+      result.refs.push_back(*m_nodes.at(t).ref);
+    for (auto& [v, n] : m_nodes)
+      result.cache_keys[v->digest] = n.cache_key;
+    return result;
+  }
+
+private:
+  void collect(const std::vector<Vertex*>& targets) {
+    std::vector<Vertex*> stack(targets.begin(), targets.end());
+    while (!stack.empty()) {
+      Vertex* v = stack.back();
+      stack.pop_back();
+      if (m_nodes.count(v))
+        continue;
+      Node& n = m_nodes[v];
+      n.vertex = v;
+      for (Vertex* in : v->inputs)
+        stack.push_back(in);
+    }
+    for (auto& [v, n] : m_nodes) {
+      // An op that uses the same input twice waits for it once per use.
+      n.pending = v->inputs.size();
+      for (Vertex* in : v->inputs)
+        m_nodes.at(in).dependents.push_back(&n);
+    }
+  }
+
+  void compute_priorities() {
+    std::function<size_t(Node&)> depth = [&](Node& n) -> size_t {
+      if (n.remaining_work)
+        return n.remaining_work;
+      size_t best = 0;
+      for (Node* d : n.dependents)
+        best = std::max(best, depth(*d));
+      return n.remaining_work = best + 1;
+    };
+    for (auto& [v, n] : m_nodes)
+      depth(n);
+  }
+
+  bool stopped() const {
+    return m_error.has_value() || (m_options.cancel && m_options.cancel->requested());
+  }
+
+  void work() {
+    for (;;) {
+      Node* n = nullptr;
+      {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return !m_ready.empty() || m_done == m_nodes.size() || stopped() ||
+                                     (m_running == 0 && m_ready.empty()); });
+        if (stopped() || m_ready.empty())
+          return;
+        n = m_ready.top();
+        m_ready.pop();
+        ++m_running;
+      }
+      auto outcome = process(*n);
+      std::lock_guard lock(m_mutex);
+      --m_running;
+      if (!outcome) {
+        if (!m_error)
+          m_error = outcome.error();
+      } else {
+        ++m_done;
+        for (Node* d : n->dependents)
+          if (--d->pending == 0)
+            m_ready.push(d);
+      }
+      m_cv.notify_all();
+    }
+  }
+
+  void emit(const VertexEvent& e) {
+    if (m_options.progress)
+      m_options.progress->vertex(e);
+  }
+
+  Result<void> process(Node& n) {
+    const Op& op = *n.vertex->op;
+    std::vector<Ref> inputs;
+    KeyHasher key("xbuild-cache-v1");
+    key.field("op", op.definition());
+    for (Vertex* in : n.vertex->inputs) {
+      const Node& input = m_nodes.at(in);
+      inputs.push_back(*input.ref);
+      key.field("input", input.cache_key);
+    }
+    VertexEvent ev{n.vertex->digest, op.display_name(), {}, Clock::now(), {}, false, {}};
+    for (Vertex* in : n.vertex->inputs)
+      ev.inputs.push_back(in->digest);
+    RunContext ctx(n.vertex->digest, m_options.progress, m_options.cancel);
+    auto content = op.content_key(inputs, ctx);
+    if (!content)
+      return report_failure(ev, content.error());
+    key.field("content", *content);
+    n.cache_key = key.finish();
+    bool use_cache = op.cacheable() && !m_options.no_cache;
+    if (use_cache) {
+      auto hit = m_cache.lookup(n.cache_key);
+      if (!hit)
+        return report_failure(ev, hit.error());
+      if (*hit) {
+        n.ref = **hit;
+        ev.cached = true;
+        ev.completed = Clock::now();
+        emit(ev);
+        return {};
+      }
+    }
+    emit(ev);
+    auto ref = op.run(inputs, ctx);
+    if (!ref)
+      return report_failure(ev, ref.error());
+    n.ref = *ref;
+    {
+      std::lock_guard lock(m_mutex);
+      ++m_executed;
+    }
+    if (op.cacheable())
+      TRY_VOID(m_cache.store(n.cache_key, *ref));
+    ev.completed = Clock::now();
+    emit(ev);
+    return {};
+  }
+
+  Result<void> report_failure(VertexEvent ev, const Error& error) {
+    ev.completed = Clock::now();
+    ev.error = error.message;
+    emit(ev);
+    return fail("failed to solve: " + ev.name + ": " + error.message, error.exit_code);
+  }
+
+  CacheIndex& m_cache;
+  const SolveOptions& m_options;
+  std::unordered_map<Vertex*, Node> m_nodes;
+  std::priority_queue<Node*, std::vector<Node*>, ByPriority> m_ready;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  size_t m_running = 0;
+  size_t m_done = 0;
+  size_t m_executed = 0;
+  std::optional<Error> m_error;
+};
+
+} // namespace
+
+Result<SolveResult> solve(const std::vector<Vertex*>& targets, CacheIndex& cache,
+                          const SolveOptions& options) {
+  if (targets.empty())
+    return SolveResult{};
+  Run run(cache, options);
+  return run.execute(targets);
+}
+
+} // namespace xbuild::engine::solver
