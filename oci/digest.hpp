@@ -82,6 +82,8 @@ private:
 
 // A pull-style byte source: fills up to `size` bytes, returns how many (0 = end).
 using ReadFn = std::function<Result<size_t>(void* buffer, size_t size)>;
+// A push-style byte sink: consumes all `size` bytes or fails.
+using WriteFn = std::function<Result<void>(const void* data, size_t size)>;
 
 // Wraps a source and verifies what passes through it: the read that reaches
 // the end (or passes expected_size) returns an error instead of 0 when the
