@@ -413,12 +413,15 @@ private:
     return name;
   }
 
-  std::pair<std::string, bool> get_env(const std::string& name) {
+  // `record_unset` is false for the forms that handle an unset variable
+  // themselves (:- - :+ + :? ?), so lint does not call those undefined.
+  std::pair<std::string, bool> get_env(const std::string& name, bool record_unset = true) {
     if (auto v = m_env ? m_env(name) : std::nullopt) {
       m_matched.insert(name);
       return {*v, true};
     }
-    m_unmatched.insert(name);
+    if (record_unset)
+      m_unmatched.insert(name);
     return {"", false};
   }
 
@@ -476,7 +479,7 @@ private:
       return tl::unexpected(sub.error());
     }
     std::string word = sub->first;
-    auto [value, set] = get_env(name);
+    auto [value, set] = get_env(name, pattern_op);
     if (m_opt.skip_unset && !set)
       return "${" + name + chs + word + "}";
     bool empty_or_unset = !set || (null_is_unset && value.empty());

@@ -29,7 +29,7 @@ struct ExpandResult {
   std::string word;                 // the whole input as one string
   std::vector<std::string> words;   // the input split into shell words
   std::set<std::string> matched;    // variables referenced that were set
-  std::set<std::string> unmatched;  // variables referenced that were unset
+  std::set<std::string> unmatched;  // unset variables used without :- - :+ + :? ?
 };
 
 // Expands `input`; errors carry BuildKit's message ("failed to process …").

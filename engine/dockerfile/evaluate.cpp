@@ -1,0 +1,220 @@
+// ARG and ENV semantics, stage by stage.
+//
+// A stage starts with the variables of its base stage (FROM <stage>) or with
+// nothing (FROM <image>). `ARG NAME` declares a variable: its value is the
+// build arg, else its own default (expanded with what is visible so far),
+// else the global ARG of that name, else a predefined platform ARG, else it
+// stays declared but unset. `ENV` sets variables and wins over ARGs of the
+// same name; every reference inside one ENV sees the values from before it.
+// Each instruction the builder expands is copied with its fields expanded
+// against the variables visible on its line.
+
+#include "engine/dockerfile/evaluate.hpp"
+
+#include <map>
+
+#include "engine/dockerfile/parser.hpp"
+#include "engine/dockerfile/shell_lexer.hpp"
+
+namespace xbuild::engine::dockerfile {
+namespace {
+
+const std::set<std::string> k_proxy_args = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+                                            "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
+                                            "ALL_PROXY",  "all_proxy"};
+
+void set_var(EnvList& list, const std::string& k, const std::string& v) {
+  for (auto& [name, value] : list)
+    if (name == k) {
+      value = v;
+      return;
+    }
+  list.emplace_back(k, v);
+}
+
+const std::string* get_var(const EnvList& list, std::string_view k) {
+  for (const auto& [name, value] : list)
+    if (name == k)
+      return &value;
+  return nullptr;
+}
+
+struct StageState {
+  EnvList env;
+  EnvList args;                       // declared ARGs with a value
+  std::set<std::string> declared;     // every declared ARG, valued or not
+
+  EnvLookup lookup() const {
+    return [this](std::string_view name) -> std::optional<std::string> {
+      if (auto* v = get_var(env, name))
+        return *v;
+      if (auto* v = get_var(args, name))
+        return *v;
+      return std::nullopt;
+    };
+  }
+  EnvList visible() const {
+    EnvList out = args;
+    for (const auto& [k, v] : env)
+      set_var(out, k, v);
+    return out;
+  }
+};
+
+class Walker {
+public:
+  Walker(const StageGraph& g, const GlobalScope& scope, std::string_view file)
+      : m_graph(g), m_scope(scope), m_file(file) {
+    m_globals = global_variables(g.global_args, scope);
+    m_platform = platform_args(scope);
+    for (const auto& ins : g.global_args)
+      for (const auto& a : std::get<ArgCmd>(ins.data).args)
+        m_consumed.insert(a.name);
+  }
+
+  Result<Evaluation> run() {
+    Evaluation ev;
+    std::vector<StageState> finals;
+    for (const auto& stage : m_graph.stages) {
+      StageState st = stage.base_stage ? finals.at(*stage.base_stage) : StageState{};
+      EvaluatedStage es;
+      es.index = stage.index;
+      for (const auto& ins : stage.instructions) {
+        Instruction copy = ins;
+        es.env_at.push_back(st.visible());
+        TRY_VOID(step(copy, st, stage.index, ev));
+        es.instructions.push_back(std::move(copy));
+      }
+      es.env = st.env;
+      es.args = st.args;
+      for (const auto& [k, v] : m_scope.build_args)
+        if (k_proxy_args.count(k) && !st.declared.count(k))
+          es.proxy_env.emplace_back(k, v);
+      finals.push_back(st);
+      ev.stages.push_back(std::move(es));
+    }
+    for (const auto& [k, _] : m_scope.build_args)
+      if (!m_consumed.count(k) && !is_builtin_build_arg(k))
+        ev.unused_build_args.push_back(k);
+    return ev;
+  }
+
+private:
+  Result<std::string> word(const std::string& in, const StageState& st, int line, size_t stage,
+                           Evaluation& ev) {
+    auto r = expand(in, st.lookup());
+    if (!r)
+      return fail(located_error(m_file, "", line, r.error().message));
+    for (const auto& name : r->unmatched)
+      ev.undefined.push_back({name, line, stage});
+    return std::move(r->word);
+  }
+
+  Result<void> words(std::vector<std::string>& v, const StageState& st, int line, size_t stage,
+                     Evaluation& ev) {
+    for (auto& w : v)
+      w = TRY(word(w, st, line, stage, ev));
+    return {};
+  }
+
+  Result<void> declare_arg(const ArgCmd::Arg& a, StageState& st, int line, size_t stage,
+                           Evaluation& ev) {
+    m_consumed.insert(a.name);
+    st.declared.insert(a.name);
+    std::optional<std::string> value;
+    if (auto it = m_scope.build_args.find(a.name); it != m_scope.build_args.end())
+      value = it->second;
+    else if (a.default_value)
+      value = TRY(word(*a.default_value, st, line, stage, ev));
+    else if (auto* g = get_var(m_globals, a.name))
+      value = *g;
+    else if (auto p = m_platform.find(a.name); p != m_platform.end())
+      value = p->second;
+    if (value)
+      set_var(st.args, a.name, *value);
+    return {};
+  }
+
+  Result<void> step(Instruction& ins, StageState& st, size_t stage, Evaluation& ev) {
+    int line = ins.start_line;
+    auto W = [&](std::string& s) -> Result<void> {
+      s = TRY(word(s, st, line, stage, ev));
+      return {};
+    };
+    if (auto* a = std::get_if<ArgCmd>(&ins.data)) {
+      for (auto& arg : a->args)
+        TRY_VOID(declare_arg(arg, st, line, stage, ev));
+    } else if (auto* e = std::get_if<EnvCmd>(&ins.data)) {
+      StageState before = st; // every reference sees the values from before
+      for (auto& kv : e->env) {
+        kv.key = TRY(word(kv.key, before, line, stage, ev));
+        kv.value = TRY(word(kv.value, before, line, stage, ev));
+        set_var(st.env, kv.key, kv.value);
+      }
+    } else if (auto* l = std::get_if<LabelCmd>(&ins.data)) {
+      for (auto& kv : l->labels) {
+        TRY_VOID(W(kv.key));
+        TRY_VOID(W(kv.value));
+      }
+    } else if (auto* c = std::get_if<CopyCmd>(&ins.data)) {
+      TRY_VOID(expand_spec(c->spec, st, line, stage, ev));
+    } else if (auto* ad = std::get_if<AddCmd>(&ins.data)) {
+      TRY_VOID(expand_spec(ad->spec, st, line, stage, ev));
+      TRY_VOID(W(ad->checksum));
+    } else if (auto* r = std::get_if<RunCmd>(&ins.data)) {
+      for (auto& m : r->mounts)
+        for (std::string* f : {&m.source, &m.target, &m.id, &m.env})
+          TRY_VOID(W(*f));
+    } else if (auto* x = std::get_if<ExposeCmd>(&ins.data)) {
+      std::vector<std::string> out;
+      for (const auto& p : x->ports) {
+        auto ex = expand(p, st.lookup());
+        if (!ex)
+          return fail(located_error(m_file, "", line, ex.error().message));
+        out.insert(out.end(), ex->words.begin(), ex->words.end());
+      }
+      x->ports = out;
+    } else if (auto* v = std::get_if<VolumeCmd>(&ins.data)) {
+      TRY_VOID(words(v->paths, st, line, stage, ev));
+    } else if (auto* u = std::get_if<UserCmd>(&ins.data)) {
+      TRY_VOID(W(u->user));
+    } else if (auto* wd = std::get_if<WorkdirCmd>(&ins.data)) {
+      TRY_VOID(W(wd->path));
+    } else if (auto* s = std::get_if<StopsignalCmd>(&ins.data)) {
+      TRY_VOID(W(s->signal));
+    }
+    return {};
+  }
+
+  Result<void> expand_spec(CopySpec& spec, const StageState& st, int line, size_t stage,
+                           Evaluation& ev) {
+    for (auto& src : spec.sources)
+      if (src.rfind("<<", 0) != 0) // heredoc markers are not paths
+        src = TRY(word(src, st, line, stage, ev));
+    spec.dest = TRY(word(spec.dest, st, line, stage, ev));
+    spec.chown = TRY(word(spec.chown, st, line, stage, ev));
+    spec.chmod = TRY(word(spec.chmod, st, line, stage, ev));
+    return words(spec.excludes, st, line, stage, ev);
+  }
+
+  const StageGraph& m_graph;
+  const GlobalScope& m_scope;
+  std::string_view m_file;
+  EnvList m_globals;
+  std::map<std::string, std::string> m_platform;
+  std::set<std::string> m_consumed;
+};
+
+} // namespace
+
+bool is_builtin_build_arg(std::string_view name) {
+  return k_proxy_args.count(std::string(name)) || name == "SOURCE_DATE_EPOCH" ||
+         name.rfind("BUILDKIT_", 0) == 0;
+}
+
+Result<Evaluation> evaluate(const StageGraph& graph, const GlobalScope& scope,
+                            std::string_view filename) {
+  return Walker(graph, scope, filename).run();
+}
+
+} // namespace xbuild::engine::dockerfile
