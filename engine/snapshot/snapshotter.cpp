@@ -1,0 +1,261 @@
+#include "engine/snapshot/snapshotter.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "engine/snapshot/diff.hpp"
+#include "engine/snapshot/fs_ops.hpp"
+#include "util/fs.hpp"
+#include "util/log.hpp"
+
+namespace xbuild::engine::snapshot {
+namespace fs = std::filesystem;
+namespace {
+
+// Overlay's limit is one page of mount options.
+constexpr size_t k_max_mount_options = 4000;
+
+// Names are chain ids ("sha256:…") or free text; keep them one path segment.
+std::string escape_name(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '/' || c == '%')
+      out += c == '/' ? "%2F" : "%25";
+    else
+      out += c;
+  }
+  if (!out.empty() && out[0] == '.')
+    out = "%2E" + out.substr(1);
+  return out;
+}
+
+bool is_mounted(const fs::path& path) {
+  auto text = util::read_file("/proc/self/mountinfo");
+  if (!text)
+    return false;
+  std::string needle = " " + path.string() + " ";
+  return text->find(needle) != std::string::npos;
+}
+
+Result<void> mkdir_fresh(const fs::path& p) {
+  if (::mkdir(p.c_str(), 0755) != 0 && errno != EEXIST)
+    return fail("cannot create " + p.string() + ": " + std::strerror(errno));
+  return {};
+}
+
+bool overlay_works(const fs::path& root) {
+  if (::geteuid() != 0)
+    return false;
+  fs::path probe = root / ("probe-" + std::to_string(::getpid()));
+  std::error_code ec;
+  for (const char* d : {"lower", "upper", "work", "merged"})
+    fs::create_directories(probe / d, ec);
+  bool ok = !ec && mount_overlay({probe / "lower"}, probe / "upper", probe / "work",
+                                 probe / "merged");
+  if (ok)
+    ::umount2((probe / "merged").c_str(), MNT_DETACH);
+  (void)remove_tree(probe);
+  return ok;
+}
+
+} // namespace
+
+Result<void> mount_overlay(const std::vector<fs::path>& lowers, const fs::path& upper,
+                           const fs::path& work, const fs::path& target) {
+  if (lowers.empty())
+    return fail("an overlay mount needs at least one lower directory");
+  std::string lowerdir;
+  for (const auto& l : lowers) {
+    if (l.string().find_first_of(":,") != std::string::npos)
+      return fail("overlay layer path " + l.string() + " contains ':' or ','");
+    lowerdir += (lowerdir.empty() ? "" : ":") + l.string();
+  }
+  std::string base = "lowerdir=" + lowerdir + ",upperdir=" + upper.string() +
+                     ",workdir=" + work.string();
+  if (base.size() > k_max_mount_options)
+    return fail("too many layers (" + std::to_string(lowers.size()) +
+                ") for one overlay mount: the mount options exceed one page; squash the base "
+                "image or use a shorter state directory");
+  // Keep the upper dir a plain layer: no redirects (renamed dirs are copied),
+  // no index, no metadata-only copy-ups. Older kernels lack some of these
+  // options; they default to off there.
+  std::string strict = base + ",redirect_dir=off,index=off,metacopy=off";
+  for (const auto& opts : {strict, base}) {
+    if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) == 0)
+      return {};
+    if (errno != EINVAL)
+      break;
+  }
+  return fail("cannot mount overlay at " + target.string() + ": " + std::strerror(errno));
+}
+
+Active::Active(Active&& o) noexcept
+    : m_owner(o.m_owner), m_id(std::move(o.m_id)), m_root(std::move(o.m_root)) {
+  o.m_owner = nullptr;
+}
+
+Active::~Active() {
+  if (m_owner)
+    m_owner->discard(m_id);
+}
+
+Result<std::unique_ptr<Snapshotter>> Snapshotter::open(const fs::path& root, BackendChoice choice) {
+  std::error_code ec;
+  fs::create_directories(root / "snapshots", ec);
+  fs::create_directories(root / "names", ec);
+  if (ec)
+    return fail("cannot create snapshot state in " + root.string() + ": " + ec.message());
+  Backend backend = Backend::copy;
+  if (choice == BackendChoice::overlay) {
+    if (!overlay_works(root))
+      return fail("overlayfs cannot be mounted in " + root.string() +
+                  " (needs root and a filesystem that can hold an overlay upper dir)");
+    backend = Backend::overlay;
+  } else if (choice == BackendChoice::automatic && overlay_works(root)) {
+    backend = Backend::overlay;
+  }
+  if (choice == BackendChoice::automatic && backend == Backend::copy)
+    spdlog::debug("overlayfs unavailable in {}; using copy-based snapshots", root.string());
+  return std::unique_ptr<Snapshotter>(new Snapshotter(fs::absolute(root), backend));
+}
+
+fs::path Snapshotter::dir(const std::string& id) const { return m_root / "snapshots" / id; }
+
+Result<std::string> Snapshotter::allocate_id() {
+  unsigned long next = 1;
+  std::error_code ec;
+  for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    try {
+      next = std::max(next, std::stoul(it->path().filename().string()) + 1);
+    } catch (const std::exception&) {
+    }
+  }
+  // mkdir is the lock: a concurrent process that took this id makes us move on.
+  for (int attempt = 0; attempt < 1000; ++attempt, ++next) {
+    std::string id = std::to_string(next);
+    if (::mkdir(dir(id).c_str(), 0700) == 0)
+      return id;
+    if (errno != EEXIST)
+      return fail("cannot create snapshot " + dir(id).string() + ": " + std::strerror(errno));
+  }
+  return fail("cannot allocate a snapshot id in " + m_root.string());
+}
+
+Result<std::string> Snapshotter::resolve(const std::string& name) const {
+  std::error_code ec;
+  auto target = fs::read_symlink(m_root / "names" / escape_name(name), ec);
+  if (ec)
+    return fail("snapshot " + name + " not found in " + m_root.string());
+  return target.filename().string();
+}
+
+Result<std::string> Snapshotter::parent_of(const std::string& id) const {
+  auto text = util::read_file(dir(id) / "parent");
+  if (!text)
+    return fail("snapshot " + id + " in " + m_root.string() + " is damaged: no parent record");
+  return *text;
+}
+
+Result<std::vector<fs::path>> Snapshotter::chain_of_id(const std::string& id) const {
+  std::vector<fs::path> out;
+  for (std::string cur = id; !cur.empty(); cur = TRY(parent_of(cur))) {
+    out.push_back(dir(cur) / "fs");
+    if (m_backend == Backend::copy || out.size() > 10000)
+      break; // a copy snapshot is a full tree on its own
+  }
+  return out;
+}
+
+Result<std::vector<fs::path>> Snapshotter::chain(const std::string& name) const {
+  return chain_of_id(TRY(resolve(name)));
+}
+
+bool Snapshotter::exists(const std::string& name) const {
+  auto id = resolve(name);
+  return id && fs::exists(dir(*id) / "committed");
+}
+
+Result<Active> Snapshotter::prepare(const std::string& parent) {
+  std::string parent_id;
+  if (!parent.empty())
+    parent_id = TRY(resolve(parent));
+  std::string id = TRY(allocate_id());
+  Active active(this, id, dir(id) / "fs");
+  TRY_VOID(util::write_file_atomic(dir(id) / "parent", parent_id));
+  TRY_VOID(mkdir_fresh(dir(id) / "fs"));
+  if (parent_id.empty())
+    return active;
+  auto lowers = TRY(chain_of_id(parent_id));
+  if (m_backend == Backend::copy) {
+    TRY_VOID(copy_tree(lowers.front(), active.m_root));
+    return active;
+  }
+  TRY_VOID(mkdir_fresh(dir(id) / "work"));
+  TRY_VOID(mkdir_fresh(dir(id) / "merged"));
+  TRY_VOID(mount_overlay(lowers, dir(id) / "fs", dir(id) / "work", dir(id) / "merged"));
+  active.m_root = dir(id) / "merged";
+  return active;
+}
+
+fs::path Snapshotter::changes_root(const Active& active) const { return dir(active.id()) / "fs"; }
+
+Result<std::vector<Change>> Snapshotter::diff(const Active& active) const {
+  std::string parent_id = TRY(parent_of(active.id()));
+  std::vector<fs::path> lowers;
+  if (!parent_id.empty())
+    lowers = TRY(chain_of_id(parent_id));
+  if (m_backend == Backend::overlay)
+    return overlay_diff(dir(active.id()) / "fs", lowers);
+  return tree_diff(lowers.empty() ? fs::path() : lowers.front(), dir(active.id()) / "fs");
+}
+
+void Snapshotter::discard(const std::string& id) const {
+  fs::path merged = dir(id) / "merged";
+  if (is_mounted(merged))
+    ::umount2(merged.c_str(), MNT_DETACH);
+  if (auto r = remove_tree(dir(id)); !r)
+    spdlog::warn("{}", r.error().message);
+}
+
+Result<std::string> Snapshotter::commit(Active&& to_commit, const std::string& name) {
+  // Owned here: on any early return (and when the name exists already) the
+  // active snapshot is discarded now, not whenever the caller's object dies.
+  Active active = std::move(to_commit);
+  std::string id = active.id();
+  fs::path merged = dir(id) / "merged";
+  if (is_mounted(merged) && ::umount2(merged.c_str(), 0) != 0)
+    return fail("cannot unmount " + merged.string() + " to commit it: " + std::strerror(errno) +
+                " (is a process still using it?)");
+  std::error_code ec;
+  fs::remove_all(dir(id) / "work", ec);
+  fs::remove(merged, ec);
+  TRY_VOID(util::write_file_atomic(dir(id) / "committed", name));
+  fs::path link = m_root / "names" / escape_name(name);
+  if (::symlink(("../snapshots/" + id).c_str(), link.c_str()) != 0) {
+    if (errno != EEXIST)
+      return fail("cannot name snapshot " + name + ": " + std::strerror(errno));
+    // Someone committed the same layer first; theirs is as good as ours.
+    return name; // `active` still owns its directory and deletes it
+  }
+  active.m_owner = nullptr;
+  return name;
+}
+
+Result<void> Snapshotter::remove(const std::string& name) {
+  std::string id = TRY(resolve(name));
+  std::error_code ec;
+  for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    auto parent = util::read_file(it->path() / "parent");
+    if (parent && *parent == id)
+      return fail("snapshot " + name + " is the parent of snapshot " +
+                  it->path().filename().string() + "; remove that first");
+  }
+  fs::remove(m_root / "names" / escape_name(name), ec);
+  return remove_tree(dir(id));
+}
+
+} // namespace xbuild::engine::snapshot
