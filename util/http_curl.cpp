@@ -56,7 +56,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     ex->response.headers.clear();
     auto sp = stripped.find(' ');
     if (sp != std::string_view::npos)
-      ex->response.status = std::strtol(std::string(stripped.substr(sp + 1, 3)).c_str(), nullptr, 10);
+      ex->response.status =
+          std::strtol(std::string(stripped.substr(sp + 1, 3)).c_str(), nullptr, 10);
   } else if (auto colon = stripped.find(':'); colon != std::string_view::npos) {
     ex->response.headers.add(std::string(trim(stripped.substr(0, colon))),
                              std::string(trim(stripped.substr(colon + 1))));
@@ -270,8 +271,7 @@ private:
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (req.method == "GET" && !has_body) {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    } else if (has_body || req.method == "PUT" || req.method == "POST" ||
-               req.method == "PATCH") {
+    } else if (has_body || req.method == "PUT" || req.method == "POST" || req.method == "PATCH") {
       // UPLOAD streams from the read callback; the custom verb keeps the method.
       curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
       int64_t size = req.body_source ? req.body_size : static_cast<int64_t>(req.body.size());

@@ -189,8 +189,7 @@ Result<Authenticator::Token> Authenticator::fetch_token(const std::string& host,
   long expires_in = 60;
   if (j.contains("expires_in") && j["expires_in"].is_number())
     expires_in = std::max(60L, j["expires_in"].get<long>());
-  t.expires = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in) -
-              k_expiry_margin;
+  t.expires = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in) - k_expiry_margin;
   if (j.contains("refresh_token") && j["refresh_token"].is_string())
     s.refresh_token = j["refresh_token"].get<std::string>();
   spdlog::debug("got a token for {} (scopes: {})", host, util::join(scopes, " "));

@@ -42,8 +42,8 @@ public:
 
   // The Authorization header value for a request to `host` that needs
   // `scopes` ("" = send none). `refresh` skips the token cache.
-  Result<std::string> authorization(const std::string& host,
-                                    const std::vector<std::string>& scopes, bool refresh);
+  Result<std::string> authorization(const std::string& host, const std::vector<std::string>& scopes,
+                                    bool refresh);
 
   // Secrets known for `host` (to redact from any text shown to the user).
   std::vector<std::string> secrets(const std::string& host);

@@ -27,8 +27,8 @@ Result<std::string> RegistryClient::upload_location(const Repo& repo, const Desc
       continue;
     ApiRequest req;
     req.method = "POST";
-    req.target = util::append_query(util::append_query(uploads, "mount", blob.digest.str()),
-                                    "from", from);
+    req.target =
+        util::append_query(util::append_query(uploads, "mount", blob.digest.str()), "from", from);
     req.scopes = {push_scope(repo.name), pull_scope(from)};
     req.retry = false;
     req.what = "mount blob " + blob.digest.str() + " from " + from;
@@ -104,8 +104,8 @@ RegistryClient::try_push_blob(const Repo& repo, const Descriptor& blob,
   // 3. Send the bytes: one PUT when the size is known, else PATCH + PUT.
   ApiRequest req;
   req.method = blob.size >= 0 ? "PUT" : "PATCH";
-  req.target = blob.size >= 0 ? util::append_query(location, "digest", blob.digest.str())
-                              : location;
+  req.target =
+      blob.size >= 0 ? util::append_query(location, "digest", blob.digest.str()) : location;
   req.headers.set("Content-Type", "application/octet-stream");
   req.open_body = open;
   req.body_size = blob.size;
@@ -128,8 +128,8 @@ RegistryClient::try_push_blob(const Repo& repo, const Descriptor& blob,
   if (r.status != 201 && r.status != 204)
     return tl::unexpected(status_error(repo, what, r));
   if (auto h = r.headers.get("Docker-Content-Digest"); h && *h != blob.digest.str())
-    return fail(repo.str() + ": the registry stored blob " + blob.digest.str() +
-                " under digest " + *h + "; the content changed while it was read");
+    return fail(repo.str() + ": the registry stored blob " + blob.digest.str() + " under digest " +
+                *h + "; the content changed while it was read");
   a.done = Uploaded::uploaded;
   return a;
 }

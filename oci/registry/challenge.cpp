@@ -145,9 +145,8 @@ std::vector<std::string> merge_scopes(const std::vector<std::string>& scopes) {
           unparsed.push_back(item);
         continue;
       }
-      auto it = std::find_if(merged.begin(), merged.end(), [&](const Scope& m) {
-        return m.type == s.type && m.name == s.name;
-      });
+      auto it = std::find_if(merged.begin(), merged.end(),
+                             [&](const Scope& m) { return m.type == s.type && m.name == s.name; });
       if (it == merged.end()) {
         merged.push_back(s);
         continue;

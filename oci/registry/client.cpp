@@ -15,20 +15,34 @@ using Clock = std::chrono::steady_clock;
 
 std::string status_text(long status) {
   switch (status) {
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 408: return "Request Timeout";
-  case 413: return "Payload Too Large";
-  case 416: return "Range Not Satisfiable";
-  case 429: return "Too Many Requests";
-  case 500: return "Internal Server Error";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  default: return "";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 408:
+    return "Request Timeout";
+  case 413:
+    return "Payload Too Large";
+  case 416:
+    return "Range Not Satisfiable";
+  case 429:
+    return "Too Many Requests";
+  case 500:
+    return "Internal Server Error";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
+  default:
+    return "";
   }
 }
 
@@ -81,15 +95,14 @@ std::string RegistryClient::redact(const std::string& host, std::string text) {
 
 Error RegistryClient::status_error(const Repo& repo, const std::string& what,
                                    const util::HttpResponse& response) {
-  std::string msg = what + " in " + repo.str() + " failed: HTTP " +
-                    std::to_string(response.status);
+  std::string msg = what + " in " + repo.str() + " failed: HTTP " + std::to_string(response.status);
   if (auto t = status_text(response.status); !t.empty())
     msg += " " + t;
   if (auto d = error_details(response.body); !d.empty())
     msg += " (" + d + ")";
   if (response.status == 401)
-    msg += "; check the credentials for " + repo.host +
-           " (`docker login " + repo.host + "`, config.json or credential helper)";
+    msg += "; check the credentials for " + repo.host + " (`docker login " + repo.host +
+           "`, config.json or credential helper)";
   else if (response.status == 403)
     msg += "; the credentials for " + repo.host + " lack permission on " + repo.name;
   return Error{redact(repo.host, msg), 1};
@@ -217,9 +230,9 @@ Result<util::HttpResponse> RegistryClient::send(const Repo& repo, ApiRequest req
       failure = "HTTP " + std::to_string(r->status) + " " + status_text(r->status);
     } else {
       if (!request.retry || !r.error().retryable())
-        return fail(redact(repo.host, request.what + " in " + repo.str() + " failed: " +
-                                          r.error().message),
-                    r.error().retryable() ? k_exit_transient : 1);
+        return fail(
+            redact(repo.host, request.what + " in " + repo.str() + " failed: " + r.error().message),
+            r.error().retryable() ? k_exit_transient : 1);
       failure = r.error().message;
     }
     auto next = m_options.retry.delay(attempt, retry_after);
@@ -301,8 +314,8 @@ Result<void> RegistryClient::put_manifest(const Repo& repo, const std::string& t
   if (r.status != 201 && r.status != 200)
     return tl::unexpected(status_error(repo, "push manifest " + tag_or_digest, r));
   if (auto h = r.headers.get("Docker-Content-Digest"); h && *h != manifest.digest.str())
-    return fail(repo.str() + ": the registry stored manifest " + tag_or_digest +
-                " under digest " + *h + " but we sent " + manifest.digest.str());
+    return fail(repo.str() + ": the registry stored manifest " + tag_or_digest + " under digest " +
+                *h + " but we sent " + manifest.digest.str());
   return {};
 }
 

@@ -112,8 +112,7 @@ public:
 
   // An error for an unexpected response: registry, repository, what was
   // attempted, HTTP status and the registry's error codes/messages.
-  Error status_error(const Repo& repo, const std::string& what,
-                     const util::HttpResponse& response);
+  Error status_error(const Repo& repo, const std::string& what, const util::HttpResponse& response);
 
 private:
   struct Endpoint {

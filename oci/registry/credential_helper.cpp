@@ -45,8 +45,10 @@ public:
     if (rc != 0) {
       close(in_pipe[1]);
       close(out_pipe[0]);
-      return fail("credential helper " + program + " not found on PATH (configured in "
-                  "config.json credsStore/credHelpers): " + std::strerror(rc));
+      return fail("credential helper " + program +
+                  " not found on PATH (configured in "
+                  "config.json credsStore/credHelpers): " +
+                  std::strerror(rc));
     }
     // The request is a few bytes; helpers read it whole before answering.
     signal(SIGPIPE, SIG_IGN);

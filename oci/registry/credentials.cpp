@@ -66,8 +66,7 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     if (secret.empty())
       continue;
-    for (size_t pos = text.find(secret); pos != std::string::npos;
-         pos = text.find(secret, pos + 3))
+    for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3))
       text.replace(pos, secret.size(), "***");
   }
   return text;
@@ -133,8 +132,8 @@ DockerCredentialStore::load(const std::filesystem::path& config_dir,
   return store;
 }
 
-const DockerCredentialStore::Entry*
-DockerCredentialStore::find(const std::vector<Entry>& entries, const std::string& host) const {
+const DockerCredentialStore::Entry* DockerCredentialStore::find(const std::vector<Entry>& entries,
+                                                                const std::string& host) const {
   std::string key = auth_config_key(host);
   for (const auto& e : entries)
     if (e.key == key)
@@ -160,8 +159,7 @@ Result<Credentials> DockerCredentialStore::from_helper(const std::string& helper
   }
   auto j = nlohmann::json::parse(out.out, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    return fail("credential helper docker-credential-" + helper + " gave invalid JSON for " +
-                host);
+    return fail("credential helper docker-credential-" + helper + " gave invalid JSON for " + host);
   Credentials c;
   std::string user = j.value("Username", std::string());
   std::string secret = j.value("Secret", std::string());

@@ -24,8 +24,7 @@ struct Credentials {
   std::string identity_token; // OAuth2 refresh token: use the POST token flow
   std::string registry_token; // a bearer token to send as is
   bool empty() const {
-    return username.empty() && password.empty() && identity_token.empty() &&
-           registry_token.empty();
+    return username.empty() && password.empty() && identity_token.empty() && registry_token.empty();
   }
 };
 

@@ -44,8 +44,7 @@ Result<void> load_certs_dir(const std::filesystem::path& dir, HostConfig& cfg) {
       auto cert = f;
       cert.replace_extension(".cert");
       if (!std::filesystem::exists(cert, ec))
-        return fail("client key " + f.string() + " has no matching certificate " +
-                    cert.string());
+        return fail("client key " + f.string() + " has no matching certificate " + cert.string());
     }
   }
   return {};

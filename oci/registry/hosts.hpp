@@ -30,10 +30,10 @@ struct RegistryHostsOptions {
 RegistryHostsOptions hosts_options_from_env();
 
 struct HostConfig {
-  std::string host;          // host[:port] as API requests address it
-  util::TlsOptions tls;      // verification and material for HTTPS
-  bool allow_http = false;   // plain HTTP may be tried when HTTPS fails
-  bool certs_found = false;  // a certs.d dir exists for this host
+  std::string host;         // host[:port] as API requests address it
+  util::TlsOptions tls;     // verification and material for HTTPS
+  bool allow_http = false;  // plain HTTP may be tried when HTTPS fails
+  bool certs_found = false; // a certs.d dir exists for this host
 };
 
 Result<HostConfig> resolve_host(const std::string& host, const RegistryHostsOptions& options);

@@ -1,10 +1,16 @@
 // `docker xbuild imagetools create|inspect` (docs/commands/imagetools.md).
 
+#include <cstdio>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
+#include "oci/registry/imagetools.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
 #include "plugin/context.hpp"
+#include "util/fs.hpp"
+#include "util/strings.hpp"
 
 namespace xbuild::plugin {
 namespace {
@@ -40,12 +46,76 @@ void add_imagetools_inspect(CLI::App& cmd, ImagetoolsInspectOptions& o) {
   cmd.add_flag("--raw", o.raw, "Show original, unformatted JSON manifest");
 }
 
-int run_imagetools_create(Context& ctx, const ImagetoolsCreateOptions&) {
-  return not_implemented(ctx, "imagetools create");
+void print_out(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
 }
 
-int run_imagetools_inspect(Context& ctx, const ImagetoolsInspectOptions&) {
-  return not_implemented(ctx, "imagetools inspect");
+int run_imagetools_create(Context& ctx, const ImagetoolsCreateOptions& o) {
+  auto session = oci::registry::open_registry_session(ctx.config_dir, ctx.cancel);
+  if (!session)
+    return print_error(session.error());
+  oci::registry::CreateOptions options;
+  options.sources = o.sources;
+  options.files = o.files;
+  options.tags = o.tags;
+  options.annotations = o.annotations;
+  options.platforms = o.platforms;
+  options.append = o.append;
+  options.prefer_index = o.prefer_index;
+  options.dry_run = o.dry_run;
+  auto result = oci::registry::create_image(*session->client, options);
+  if (!result)
+    return print_error(result.error());
+  if (o.dry_run) {
+    // The exact bytes that would be pushed.
+    print_out(result->manifest.bytes + "\n");
+    return 0;
+  }
+  for (const auto& ref : result->pushed)
+    std::fprintf(stderr, "pushed %s@%s\n", ref.str().c_str(),
+                 result->manifest.digest.str().c_str());
+  if (!o.metadata_file.empty()) {
+    nlohmann::ordered_json meta;
+    meta["containerimage.descriptor"] = oci::descriptor_to_json(result->manifest.descriptor());
+    meta["containerimage.digest"] = result->manifest.digest.str();
+    std::vector<std::string> names;
+    for (const auto& ref : result->pushed)
+      names.push_back(ref.str());
+    meta["image.name"] = util::join(names, ",");
+    if (auto w = util::write_file_atomic(o.metadata_file, meta.dump(2) + "\n"); !w)
+      return print_error(w.error());
+  }
+  return 0;
+}
+
+int run_imagetools_inspect(Context& ctx, const ImagetoolsInspectOptions& o) {
+  if (o.raw && !o.format.empty())
+    return print_error(Error{"--format and --raw cannot be used together", 1});
+  auto ref = oci::Reference::parse(o.name);
+  if (!ref)
+    return print_error(ref.error());
+  auto session = oci::registry::open_registry_session(ctx.config_dir, ctx.cancel);
+  if (!session)
+    return print_error(session.error());
+  bool needs_configs = !o.raw && !o.format.empty() && o.format.find(".Image") != std::string::npos;
+  auto image = oci::registry::inspect_image(*session->client, *ref,
+                                            needs_configs || (!o.raw && o.format.empty()));
+  if (!image)
+    return print_error(image.error());
+  if (o.raw) {
+    print_out(image->root.bytes); // the exact bytes the registry served
+    return 0;
+  }
+  if (o.format.empty()) {
+    print_out(oci::registry::render_pretty(*image));
+    return 0;
+  }
+  auto text = oci::registry::render_format(*image, o.format);
+  if (!text)
+    return print_error(text.error());
+  print_out(*text + "\n");
+  return 0;
 }
 
 } // namespace

@@ -28,7 +28,8 @@ public:
       while (true) {
         auto n = request.body_source(buf, sizeof buf);
         if (!n)
-          return tl::unexpected(util::TransportError{util::TransportErrorKind::source, n.error().message});
+          return tl::unexpected(
+              util::TransportError{util::TransportErrorKind::source, n.error().message});
         if (*n == 0)
           break;
         rec.body.append(buf, *n);
@@ -42,7 +43,8 @@ public:
     if (r && request.sink && r->status >= 200 && r->status < 300 && !r->body.empty()) {
       auto s = request.sink(r->body.data(), r->body.size());
       if (!s)
-        return tl::unexpected(util::TransportError{util::TransportErrorKind::sink, s.error().message});
+        return tl::unexpected(
+            util::TransportError{util::TransportErrorKind::sink, s.error().message});
       r->body.clear();
     }
     return r;
@@ -55,7 +57,8 @@ private:
   std::mutex m_mutex;
 };
 
-inline util::HttpResponse response(long status, std::vector<std::pair<std::string, std::string>> headers = {},
+inline util::HttpResponse response(long status,
+                                   std::vector<std::pair<std::string, std::string>> headers = {},
                                    std::string body = "") {
   util::HttpResponse r;
   r.status = status;

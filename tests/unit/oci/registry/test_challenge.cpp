@@ -20,8 +20,8 @@ TEST_CASE("a bearer challenge yields realm, service and a space-separated scope"
 
 TEST_CASE("several challenges in one header and across headers are all parsed",
           "[oci][registry][challenge]") {
-  auto c = parse_www_authenticate({"Basic realm=\"reg\", Bearer realm=\"http://t/x\",service=s",
-                                   "Negotiate abc=="});
+  auto c = parse_www_authenticate(
+      {"Basic realm=\"reg\", Bearer realm=\"http://t/x\",service=s", "Negotiate abc=="});
   REQUIRE(c.size() == 3);
   CHECK(c[0].scheme == "basic");
   CHECK(c[0].param("realm") == "reg");

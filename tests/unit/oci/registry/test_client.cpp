@@ -14,8 +14,7 @@ using test::response;
 
 namespace {
 
-const std::string k_bearer =
-    R"(Bearer realm="https://auth.example/token",service="reg.example")";
+const std::string k_bearer = R"(Bearer realm="https://auth.example/token",service="reg.example")";
 
 RegistryOptions fast_options(std::vector<std::chrono::milliseconds>* sleeps = nullptr) {
   RegistryOptions o;
@@ -53,10 +52,12 @@ struct TokenRegistry {
     bool push = r.method != "GET" && r.method != "HEAD";
     std::string needed = push ? "pull%2Cpush" : "pull";
     if (authz.find("app%3A" + needed) == std::string::npos)
-      return response(401, {{"WWW-Authenticate",
-                             k_bearer + ",scope=\"repository:app:" + (push ? "pull,push" : "pull") +
-                                 "\",error=\"insufficient_scope\""}},
-                      R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})");
+      return response(
+          401,
+          {{"WWW-Authenticate", k_bearer +
+                                    ",scope=\"repository:app:" + (push ? "pull,push" : "pull") +
+                                    "\",error=\"insufficient_scope\""}},
+          R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]})");
     if (r.method == "HEAD")
       return response(404);
     if (r.method == "PUT")
@@ -211,7 +212,8 @@ TEST_CASE("a blob upload resolves Location, keeps its query and sends no credent
   CHECK(*up == RegistryClient::Uploaded::uploaded);
   const auto& put = t.requests.back();
   CHECK(put.method == "PUT");
-  CHECK(put.url == "https://storage.example/up/1?sig=abc&digest=" + util::url_encode(desc.digest.str()));
+  CHECK(put.url ==
+        "https://storage.example/up/1?sig=abc&digest=" + util::url_encode(desc.digest.str()));
   CHECK(put.body == blob);
   CHECK_FALSE(has_auth(put));
 }
@@ -251,19 +253,20 @@ TEST_CASE("a mount answered 201 uploads nothing; a failed mount falls back to up
   auto u = client.push_blob({"reg.example", "app"}, desc, open, {"base"});
   REQUIRE(u);
   CHECK(*u == RegistryClient::Uploaded::uploaded);
-  CHECK(t.requests.back().url ==
-        "https://reg.example/v2/app/blobs/uploads/u?_state=s&digest=" +
-            util::url_encode(desc.digest.str()));
+  CHECK(t.requests.back().url == "https://reg.example/v2/app/blobs/uploads/u?_state=s&digest=" +
+                                     util::url_encode(desc.digest.str()));
   CHECK(t.requests.back().body == "abc");
 }
 
 TEST_CASE("a manifest whose bytes do not match the digest is refused", "[oci][registry][client]") {
-  const std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
+  const std::string body =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
   FakeTransport t([&](const test::RecordedRequest& r) -> util::HttpResult {
     if (util::ends_with(r.url, "/v2/"))
       return response(200);
-    return response(200, {{"Content-Type", std::string(media_type::k_oci_index)},
-                          {"Docker-Content-Digest", Digest::of("other").str()}},
+    return response(200,
+                    {{"Content-Type", std::string(media_type::k_oci_index)},
+                     {"Docker-Content-Digest", Digest::of("other").str()}},
                     body);
   });
   StaticCredentialStore creds;

@@ -54,11 +54,14 @@ TEST_CASE("auths entries decode base64 user:password, passwords may hold colons"
 TEST_CASE("a configured helper wins over auths, even when it finds nothing",
           "[oci][registry][credentials]") {
   FakeRunner runner;
-  runner.answers["pass:reg.example"] = {0, R"({"ServerURL":"reg.example","Username":"h","Secret":"hs"})"};
-  runner.answers["store:https://index.docker.io/v1/"] = {0, R"({"Username":"<token>","Secret":"idt"})"};
+  runner.answers["pass:reg.example"] = {
+      0, R"({"ServerURL":"reg.example","Username":"h","Secret":"hs"})"};
+  runner.answers["store:https://index.docker.io/v1/"] = {
+      0, R"({"Username":"<token>","Secret":"idt"})"};
   std::string cfg = R"({"credsStore":"store","credHelpers":{"reg.example":"pass"},
-    "auths":{"reg.example":{"auth":")" + auth("file:pw") + R"("},"other.example":{"auth":")" +
-                    auth("file2:pw") + R"("}}})";
+    "auths":{"reg.example":{"auth":")" +
+                    auth("file:pw") + R"("},"other.example":{"auth":")" + auth("file2:pw") +
+                    R"("}}})";
   auto store = DockerCredentialStore::create(cfg, std::nullopt, runner);
   REQUIRE(store);
   auto a = (*store)->get("reg.example");
