@@ -1,0 +1,40 @@
+#pragma once
+// `.dockerignore`: which context paths are never sent to the build.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace xbuild::engine::dockerfile {
+
+// Patterns of an ignore file: comments and blank lines dropped, each pattern
+// trimmed and cleaned (`./a/../b` → `b`, leading `/` removed), `!` kept.
+std::vector<std::string> read_ignore_patterns(std::string_view text);
+
+// Compiled patterns; the last pattern that matches a path decides, and a
+// pattern that matches a parent directory matches everything below it.
+class IgnoreMatcher {
+public:
+  static Result<IgnoreMatcher> compile(const std::vector<std::string>& patterns);
+  // `path` is relative to the context root, `/`-separated.
+  bool excluded(std::string_view path) const;
+  bool empty() const { return m_patterns.empty(); }
+
+private:
+  struct Pattern;
+  std::vector<std::shared_ptr<const Pattern>> m_patterns;
+};
+
+// The ignore file that applies: `<Dockerfile>.dockerignore` next to the
+// Dockerfile wins over `<context>/.dockerignore`; nullopt when neither exists.
+std::optional<std::filesystem::path> find_ignore_file(const std::filesystem::path& context,
+                                                      const std::filesystem::path& dockerfile);
+
+// Path cleaning like Go's path.Clean, `/`-separated.
+std::string clean_path(std::string_view path);
+
+} // namespace xbuild::engine::dockerfile
