@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "oci/content_store.hpp"
+#include "oci/descriptor.hpp"
 #include "oci/digest.hpp"
 #include "oci/media_types.hpp"
 #include "util/error.hpp"
@@ -56,6 +58,16 @@ struct LayerInfo {
 // Writes a layer of everything under `dir` (not `dir` itself) to `sink`.
 Result<LayerInfo> write_layer(const fs::path& dir, const WriteFn& sink,
                               const LayerWriteOptions& options);
+
+// Writes a layer of `dir` straight into `store` (streamed, never buffered
+// whole) and returns its descriptor (media type for `family`) and info.
+struct StoredLayer {
+  Descriptor descriptor;
+  LayerInfo info;
+};
+Result<StoredLayer> store_layer(ContentStore& store, const fs::path& dir,
+                                const LayerWriteOptions& options,
+                                MediaFamily family = MediaFamily::oci);
 
 struct ExtractOptions {
   // chown entries to their uid/gid (only effective when running as root).

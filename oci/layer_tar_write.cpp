@@ -288,4 +288,20 @@ Result<LayerInfo> write_layer(const fs::path& dir, const WriteFn& sink,
   return info;
 }
 
+Result<StoredLayer> store_layer(ContentStore& store, const fs::path& dir,
+                                const LayerWriteOptions& options, MediaFamily family) {
+  auto writer = TRY(store.writer());
+  WriteFn sink = [&](const void* data, size_t size) { return writer->write(data, size); };
+  LayerInfo info = TRY(write_layer(dir, sink, options));
+  Digest digest = TRY(writer->commit());
+  if (digest != info.digest)
+    return fail("internal error: layer digest changed between writing and storing");
+  StoredLayer out;
+  out.info = info;
+  out.descriptor.media_type = layer_media_type(family, options.compression);
+  out.descriptor.digest = info.digest;
+  out.descriptor.size = info.size;
+  return out;
+}
+
 } // namespace xbuild::oci
