@@ -14,6 +14,7 @@
 #include "util/http.hpp" // base64
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 namespace xbuild::driver {
 namespace {
@@ -55,15 +56,6 @@ private:
 
 // buildx keys defaults/ by the first 20 hex chars of sha256(endpoint key).
 std::string key_hash(const std::string& key) { return util::sha256_hex(key).substr(0, 20); }
-
-std::string now_rfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Result<void> remove_file(const fs::path& p) {
   std::error_code ec;
@@ -238,7 +230,7 @@ Result<std::optional<std::string>> BuilderStore::default_for(const std::string& 
 }
 
 Result<void> BuilderStore::touch_activity(const std::string& name) {
-  return util::write_file_atomic(m_root / "activity" / name, now_rfc3339(), 0600);
+  return util::write_file_atomic(m_root / "activity" / name, util::format_rfc3339(std::chrono::system_clock::now()), 0600);
 }
 
 std::optional<std::string> BuilderStore::last_activity(const std::string& name) const {
