@@ -174,6 +174,26 @@ void remove_stub(int root_fd, const std::string& path) {
   ::close(static_cast<int>(dfd));
 }
 
+// A directory that existed before the run and gets mount-point stubs: its
+// times are put back after the stubs are removed, so that, for example, an
+// image without /etc/hosts does not get an /etc with a new mtime in its layer.
+struct StubParent {
+  std::string path;
+  timespec atime{}, mtime{};
+};
+
+long open_in_root(int root_fd, const std::string& path, int flags) {
+  open_how how{};
+  how.flags = static_cast<unsigned long long>(flags) | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  std::string rel = path == "/" ? "." : path.substr(1);
+  return ::syscall(SYS_openat2, root_fd, rel.c_str(), &how, sizeof how);
+}
+
+bool operator<=(const timespec& a, const timespec& b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
 // Everything prepared for one run: the child plan and the storage it points
 // into, the generated /etc files, and the stubs to clean up afterwards.
 struct Prepared {
@@ -182,6 +202,7 @@ struct Prepared {
   std::vector<std::string> argv;
   detail::ChildPlan plan;
   std::vector<std::string> stubs; // created by the sandbox, parents first
+  std::vector<StubParent> stub_parents;
 };
 
 Result<void> generate_etc_files(const ExecSpec& spec, Prepared& out) {
@@ -234,9 +255,53 @@ void record_stubs(const fs::path& rootfs, Prepared& out) {
   Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   for (const auto& c : candidates) {
     bool seen = std::find(out.stubs.begin(), out.stubs.end(), c) != out.stubs.end();
-    if (!seen && !exists_in_root(root.get(), c))
-      out.stubs.push_back(c);
+    if (seen || exists_in_root(root.get(), c))
+      continue;
+    out.stubs.push_back(c);
+    std::string parent = fs::path(c).parent_path().string();
+    bool parent_is_stub = std::find(out.stubs.begin(), out.stubs.end(), parent) != out.stubs.end();
+    bool known = std::any_of(out.stub_parents.begin(), out.stub_parents.end(),
+                             [&](const StubParent& p) { return p.path == parent; });
+    if (parent_is_stub || known)
+      continue;
+    Fd dir(static_cast<int>(open_in_root(root.get(), parent, O_PATH | O_DIRECTORY)));
+    struct stat st {};
+    if (dir.get() >= 0 && ::fstat(dir.get(), &st) == 0)
+      out.stub_parents.push_back({parent, st.st_atim, st.st_mtim});
   }
+}
+
+// Removes the stubs, then restores the times of the directories holding
+// them — unless the command itself changed such a directory after the stubs
+// were made (its mtime is newer than every stub in it).
+void cleanup_stubs(const fs::path& rootfs, const Prepared& prep) {
+  Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  struct Restore {
+    Fd dir;
+    timespec times[2];
+  };
+  std::vector<Restore> restores;
+  for (const auto& sp : prep.stub_parents) {
+    Fd dir(static_cast<int>(open_in_root(root.get(), sp.path, O_RDONLY | O_DIRECTORY)));
+    struct stat now {};
+    if (dir.get() < 0 || ::fstat(dir.get(), &now) != 0)
+      continue;
+    timespec newest_stub{0, 0};
+    for (const auto& stub : prep.stubs) {
+      fs::path p(stub);
+      struct stat st {};
+      if (p.parent_path() == sp.path &&
+          ::fstatat(dir.get(), p.filename().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          newest_stub <= st.st_mtim)
+        newest_stub = st.st_mtim;
+    }
+    bool only_stubs_changed_it = now.st_mtim <= newest_stub;
+    restores.push_back({std::move(dir), {sp.atime, only_stubs_changed_it ? sp.mtime : now.st_mtim}});
+  }
+  for (auto it = prep.stubs.rbegin(); it != prep.stubs.rend(); ++it)
+    remove_stub(root.get(), *it);
+  for (auto& r : restores)
+    ::futimens(r.dir.get(), r.times);
 }
 
 Result<void> prepare(const ExecSpec& spec, Prepared& out) {
@@ -392,9 +457,7 @@ Result<ExitStatus> execute(const ExecSpec& spec, const OutputSink& sink,
     ::kill(pid, SIGKILL);
   ExitStatus status;
   status.exit_code = wait_for(pid, status.signal);
-  Fd root(::open(spec.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  for (auto it = prep.stubs.rbegin(); it != prep.stubs.rend(); ++it)
-    remove_stub(root.get(), *it);
+  cleanup_stubs(spec.rootfs, prep);
   if (!pumped)
     return tl::unexpected(pumped.error());
   if (pumped->cancelled)

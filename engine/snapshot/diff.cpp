@@ -35,8 +35,9 @@ bool is_opaque(const fs::path& dir) {
          get_xattr(dir, "user.overlay.opaque") == "y";
 }
 
-// Whether `rel` is visible in the merged view of `lowers` (topmost first).
-bool exists_in_lowers(const std::string& rel, const std::vector<fs::path>& lowers) {
+// Where `rel` is visible in the merged view of `lowers` (topmost first), or
+// an empty path when it is not.
+fs::path find_in_lowers(const std::string& rel, const std::vector<fs::path>& lowers) {
   std::vector<std::string> prefixes; // "a", "a/b", … , rel
   for (size_t pos = rel.find('/'); pos != std::string::npos; pos = rel.find('/', pos + 1))
     prefixes.push_back(rel.substr(0, pos));
@@ -49,19 +50,29 @@ bool exists_in_lowers(const std::string& rel, const std::vector<fs::path>& lower
       if (!lstat_ok(p, st))
         break;
       if (is_whiteout(st))
-        return false;
+        return {};
       bool last = i + 1 == prefixes.size();
       if (last)
-        return true;
+        return p;
       if (!S_ISDIR(st.st_mode))
-        return false; // a file where a parent directory should be
+        return {}; // a file where a parent directory should be
       if (is_opaque(p))
         hidden_below = true;
     }
     if (hidden_below)
-      return false;
+      return {};
   }
-  return false;
+  return {};
+}
+
+// Overlay copies a directory up as soon as anything inside it changes; if
+// its own metadata is still the lower one's, only its children changed and
+// the directory itself is not a change (parents are added when staging).
+bool same_dir_metadata(const struct stat& upper, const fs::path& lower) {
+  struct stat st {};
+  return lstat_ok(lower, st) && S_ISDIR(st.st_mode) && st.st_mode == upper.st_mode &&
+         st.st_uid == upper.st_uid && st.st_gid == upper.st_gid &&
+         st.st_mtim.tv_sec == upper.st_mtim.tv_sec && st.st_mtim.tv_nsec == upper.st_mtim.tv_nsec;
 }
 
 // `under_opaque`: an ancestor is opaque, so nothing below exists in lowers.
@@ -79,14 +90,15 @@ Result<void> walk_upper(const fs::path& upper, const std::string& rel,
       out.push_back({ChangeKind::deleted, path, false});
       continue;
     }
-    bool existed = !under_opaque && exists_in_lowers(path, lowers);
-    Change c{existed ? ChangeKind::modified : ChangeKind::added, path, false};
+    fs::path lower = under_opaque ? fs::path() : find_in_lowers(path, lowers);
+    Change c{lower.empty() ? ChangeKind::added : ChangeKind::modified, path, false};
     if (S_ISDIR(st.st_mode)) {
       if (!get_xattr(abs, "trusted.overlay.redirect").empty())
         return fail("redirect_dir is used but it's not supported in the overlay differ (" +
                     abs.string() + "); mount overlay with redirect_dir=off");
       c.opaque = is_opaque(abs);
-      out.push_back(c);
+      if (c.opaque || lower.empty() || !same_dir_metadata(st, lower))
+        out.push_back(c);
       TRY_VOID(walk_upper(upper, path, lowers, under_opaque || c.opaque, out));
     } else {
       out.push_back(c);

@@ -10,7 +10,9 @@
 //   trusted.overlay.opaque (or user.overlay.opaque) = "y" hides everything
 //   below it in the lower layers. Whether an upper entry is an addition or a
 //   modification is decided by looking the path up in the lower layers
-//   (honouring their own whiteouts and opaque directories). Renamed
+//   (honouring their own whiteouts and opaque directories). A directory
+//   that overlay merely copied up (same mode, owner and mtime as below) is
+//   not itself a change; only its changed children are. Renamed
 //   directories recorded with trusted.overlay.redirect are refused: the
 //   snapshotter mounts with redirect_dir=off so the kernel copies instead.
 //

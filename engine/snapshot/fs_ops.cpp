@@ -159,7 +159,7 @@ Result<void> copy_tree(const fs::path& src, const fs::path& dst) {
     if (ec)
       return fail("cannot read " + src.string() + ": " + ec.message());
     const fs::path& from = it->path();
-    fs::path to = dst / fs::relative(from, src);
+    fs::path to = dst / from.lexically_relative(src); // not relative(): it follows links
     struct stat st {};
     if (::lstat(from.c_str(), &st) != 0)
       return tl::unexpected(sys_error("cannot stat", from));
