@@ -1,0 +1,233 @@
+#include "engine/cache/cache_index.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <set>
+#include <ctime>
+#include <mutex>
+#include <sqlite3.h>
+#include <unistd.h>
+
+namespace xbuild::engine::cache {
+namespace {
+
+const char* k_schema = R"sql(
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE IF NOT EXISTS records (
+  key TEXT PRIMARY KEY,
+  ref TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  last_used INTEGER NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,
+  description TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS records_ref ON records(ref);
+CREATE INDEX IF NOT EXISTS records_last_used ON records(last_used);
+CREATE TABLE IF NOT EXISTS leases (
+  ref TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  PRIMARY KEY (ref, pid)
+);
+)sql";
+
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+bool process_alive(int64_t pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+// A prepared statement that finalises itself.
+class Statement {
+public:
+  Statement(sqlite3* db, const char* sql) : m_db(db) {
+    m_rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(m_stmt); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return m_rc == SQLITE_OK; }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(m_stmt, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, int64_t v) {
+    sqlite3_bind_int64(m_stmt, i, v);
+    return *this;
+  }
+  int step() { return sqlite3_step(m_stmt); }
+  std::string text(int col) const {
+    auto* p = sqlite3_column_text(m_stmt, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
+  std::string error() const { return sqlite3_errmsg(m_db); }
+
+private:
+  sqlite3* m_db;
+  sqlite3_stmt* m_stmt = nullptr;
+  int m_rc;
+};
+
+} // namespace
+
+struct CacheIndex::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  std::mutex mutex; // one connection, used from the scheduler's workers
+
+  Result<void> exec_done(Statement& s, const char* what) {
+    if (!s.ok())
+      return fail("cache index " + path + ": cannot prepare " + what + ": " + s.error());
+    int rc = s.step();
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+      return fail("cache index " + path + ": " + what + " failed: " + s.error() +
+                  (rc == SQLITE_FULL ? " (the disk is full: free space and retry)" : ""));
+    return {};
+  }
+};
+
+CacheIndex::CacheIndex(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+CacheIndex::~CacheIndex() {
+  if (m_impl && m_impl->db) {
+    // Leases end with the index; a killed process's leases are ignored anyway.
+    sqlite3_exec(m_impl->db,
+                 ("DELETE FROM leases WHERE pid = " + std::to_string(::getpid())).c_str(),
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(m_impl->db);
+  }
+}
+
+Result<std::unique_ptr<CacheIndex>> CacheIndex::open(const std::filesystem::path& db_path) {
+  std::error_code ec;
+  std::filesystem::create_directories(db_path.parent_path(), ec);
+  auto impl = std::make_unique<Impl>();
+  impl->path = db_path.string();
+  if (sqlite3_open_v2(impl->path.c_str(), &impl->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = impl->db ? sqlite3_errmsg(impl->db) : "out of memory";
+    sqlite3_close(impl->db);
+    return fail("cannot open the cache index " + impl->path + ": " + msg);
+  }
+  // Another build may hold the write lock for a moment: wait, don't fail.
+  sqlite3_busy_timeout(impl->db, 30000);
+  char* err = nullptr;
+  if (sqlite3_exec(impl->db, k_schema, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    sqlite3_close(impl->db);
+    return fail("cannot initialise the cache index " + impl->path + ": " + msg +
+                "; if the file is corrupt, remove it (the cache will be rebuilt)");
+  }
+  return std::unique_ptr<CacheIndex>(new CacheIndex(std::move(impl)));
+}
+
+Result<std::optional<solver::Ref>> CacheIndex::lookup(const std::string& key) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement q(m_impl->db, "SELECT ref FROM records WHERE key = ?1");
+  if (!q.ok())
+    return fail("cache index " + m_impl->path + ": " + q.error());
+  q.bind(1, key);
+  if (q.step() != SQLITE_ROW)
+    return std::optional<solver::Ref>();
+  solver::Ref ref{q.text(0)};
+  Statement touch(m_impl->db, "UPDATE records SET last_used = ?1 WHERE key = ?2");
+  touch.bind(1, now_seconds()).bind(2, key);
+  TRY_VOID(m_impl->exec_done(touch, "touch"));
+  return std::optional<solver::Ref>(ref);
+}
+
+Result<void> CacheIndex::store(const std::string& key, const solver::Ref& ref) {
+  return store_record(Record{key, ref.id, now_seconds(), now_seconds(), 0, ""});
+}
+
+Result<void> CacheIndex::store_record(const Record& r) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement s(m_impl->db,
+              "INSERT INTO records (key, ref, created, last_used, size, description) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET "
+              "ref = excluded.ref, last_used = excluded.last_used, size = excluded.size");
+  s.bind(1, r.key).bind(2, r.ref).bind(3, r.created).bind(4, r.last_used).bind(5, r.size)
+      .bind(6, r.description);
+  return m_impl->exec_done(s, "store");
+}
+
+Result<void> CacheIndex::set_size(const std::string& ref, int64_t size) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement s(m_impl->db, "UPDATE records SET size = ?1 WHERE ref = ?2");
+  s.bind(1, size).bind(2, ref);
+  return m_impl->exec_done(s, "set size");
+}
+
+Result<std::vector<Record>> CacheIndex::records() {
+  std::lock_guard lock(m_impl->mutex);
+  Statement q(m_impl->db, "SELECT key, ref, created, last_used, size, description FROM records "
+                          "ORDER BY last_used, key");
+  if (!q.ok())
+    return fail("cache index " + m_impl->path + ": " + q.error());
+  std::vector<Record> out;
+  while (q.step() == SQLITE_ROW)
+    out.push_back(Record{q.text(0), q.text(1), q.integer(2), q.integer(3), q.integer(4),
+                         q.text(5)});
+  return out;
+}
+
+Result<std::vector<Record>> CacheIndex::select_prunable(const PruneFilter& filter) {
+  auto all = TRY(records()); // least recently used first
+  std::set<std::string> leased;
+  {
+    std::lock_guard lock(m_impl->mutex);
+    Statement q(m_impl->db, "SELECT ref, pid FROM leases");
+    while (q.ok() && q.step() == SQLITE_ROW)
+      if (process_alive(q.integer(1)))
+        leased.insert(q.text(0));
+  }
+  int64_t total = 0;
+  for (const auto& r : all)
+    total += r.size;
+  std::vector<Record> out;
+  const int64_t now = now_seconds();
+  for (const auto& r : all) {
+    if (filter.keep_bytes && total <= *filter.keep_bytes)
+      break;
+    if (leased.count(r.ref))
+      continue;
+    if (filter.until && now - r.last_used < filter.until->count())
+      continue;
+    out.push_back(r);
+    total -= r.size;
+  }
+  return out;
+}
+
+Result<void> CacheIndex::remove(const std::string& key) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement s(m_impl->db, "DELETE FROM records WHERE key = ?1");
+  s.bind(1, key);
+  return m_impl->exec_done(s, "remove");
+}
+
+Result<bool> CacheIndex::ref_in_use(const std::string& ref) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement q(m_impl->db, "SELECT 1 FROM records WHERE ref = ?1 LIMIT 1");
+  q.bind(1, ref);
+  return q.step() == SQLITE_ROW;
+}
+
+Result<void> CacheIndex::lease(const std::string& ref) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement s(m_impl->db, "INSERT OR IGNORE INTO leases (ref, pid) VALUES (?1, ?2)");
+  s.bind(1, ref).bind(2, static_cast<int64_t>(::getpid()));
+  return m_impl->exec_done(s, "lease");
+}
+
+Result<void> CacheIndex::release(const std::string& ref) {
+  std::lock_guard lock(m_impl->mutex);
+  Statement s(m_impl->db, "DELETE FROM leases WHERE ref = ?1 AND pid = ?2");
+  s.bind(1, ref).bind(2, static_cast<int64_t>(::getpid()));
+  return m_impl->exec_done(s, "release");
+}
+
+} // namespace xbuild::engine::cache
