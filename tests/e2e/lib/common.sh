@@ -47,13 +47,16 @@ xb_on_exit() { XB_CLEANUPS+=("$*"); }
 
 xb__run_cleanups() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM ERR
   set +e
   [[ $rc -ne 0 && $rc -ne 77 ]] && XB_FAILED=1
+  # We clean up now; the reaper must not race us.
+  [[ -n "${XB_REAPER_PID:-}" ]] && kill -KILL "$XB_REAPER_PID" 2>/dev/null
   local i
   for ((i = ${#XB_CLEANUPS[@]} - 1; i >= 0; i--)); do
     eval "${XB_CLEANUPS[$i]}"
   done
+  xb__kill_strays "$XB_TMP"
   if [[ "${XBUILD_E2E_KEEP:-0}" == 1 ]]; then
     xb_log "kept $XB_TMP (XBUILD_E2E_KEEP=1)"
   else
@@ -69,16 +72,7 @@ xb__run_cleanups() {
   exit "$rc"
 }
 
-# Remove a directory even if a crashed service left mounts inside it.
-xb__remove_tree() {
-  local dir="$1"
-  [[ -d "$dir" ]] || return 0
-  local m
-  while read -r m; do
-    umount -l "$m" 2>/dev/null || true
-  done < <(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/self/mounts | sort -r)
-  rm -rf "$dir" 2>/dev/null || { chmod -R u+w "$dir" 2>/dev/null; rm -rf "$dir"; }
-}
+source "$XB_E2E_LIB/common_cleanup.sh"
 
 xb__on_error() {
   local rc=$? line="${BASH_LINENO[0]}" file="${BASH_SOURCE[1]:-$0}"
@@ -89,6 +83,35 @@ trap xb__run_cleanups EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap xb__on_error ERR
+
+# If this shell dies without running its EXIT trap (SIGKILL, e.g. from a test
+# runner's timeout), a reaper in its own session stops the spawned services
+# and removes the temp dir. Bash runs traps only between foreground commands,
+# so long waits in tests should be `cmd & wait $!` to stay interruptible.
+xb__start_reaper() {
+  XBUILD_E2E_KEEP="${XBUILD_E2E_KEEP:-0}" setsid bash -c '
+    parent="$1" dir="$2" lib="$3"
+    trap "" INT HUP
+    while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+    [[ -d "$dir" ]] || exit 0
+    if [[ -f "$dir/.spawned" ]]; then
+      while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null; done <"$dir/.spawned"
+      for _ in $(seq 1 50); do
+        alive=0
+        while read -r pid; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$dir/.spawned"
+        [[ $alive == 0 ]] && break
+        sleep 0.2
+      done
+      while read -r pid; do kill -KILL -- "-$pid" 2>/dev/null; done <"$dir/.spawned"
+    fi
+    source "$lib/common_cleanup.sh"
+    xb__kill_strays "$dir"
+    [[ "$XBUILD_E2E_KEEP" == 1 ]] || xb__remove_tree "$dir"
+  ' xb-reaper "$$" "$XB_TMP" "$XB_E2E_LIB" </dev/null >/dev/null 2>&1 &
+  XB_REAPER_PID=$!
+  disown "$XB_REAPER_PID" # no job-status noise when cleanup kills it
+}
+xb__start_reaper
 
 xb_fail() {
   local caller="${BASH_SOURCE[1]:-$0}:${BASH_LINENO[0]}"
@@ -173,6 +196,7 @@ xb_spawn() {
   shift 2
   setsid "$@" >"$log" 2>&1 </dev/null &
   XB_SPAWNED_PID=$!
+  echo "$XB_SPAWNED_PID" >>"$XB_TMP/.spawned"
   xb_on_exit "xb_stop_process $XB_SPAWNED_PID '$name' '$log'"
 }
 
