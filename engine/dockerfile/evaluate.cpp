@@ -63,8 +63,9 @@ struct StageState {
 
 class Walker {
 public:
-  Walker(const StageGraph& g, const GlobalScope& scope, std::string_view file)
-      : m_graph(g), m_scope(scope), m_file(file) {
+  Walker(const StageGraph& g, const GlobalScope& scope, std::string_view file,
+         const std::map<size_t, EnvList>& image_env)
+      : m_graph(g), m_scope(scope), m_file(file), m_image_env(image_env) {
     m_globals = global_variables(g.global_args, scope);
     m_platform = platform_args(scope);
     for (const auto& ins : g.global_args)
@@ -77,6 +78,8 @@ public:
     std::vector<StageState> finals;
     for (const auto& stage : m_graph.stages) {
       StageState st = stage.base_stage ? finals.at(*stage.base_stage) : StageState{};
+      if (auto it = m_image_env.find(stage.index); !stage.base_stage && it != m_image_env.end())
+        st.env = it->second;
       EvaluatedStage es;
       es.index = stage.index;
       for (const auto& ins : stage.instructions) {
@@ -200,6 +203,7 @@ private:
   const StageGraph& m_graph;
   const GlobalScope& m_scope;
   std::string_view m_file;
+  const std::map<size_t, EnvList>& m_image_env;
   EnvList m_globals;
   std::map<std::string, std::string> m_platform;
   std::set<std::string> m_consumed;
@@ -213,8 +217,8 @@ bool is_builtin_build_arg(std::string_view name) {
 }
 
 Result<Evaluation> evaluate(const StageGraph& graph, const GlobalScope& scope,
-                            std::string_view filename) {
-  return Walker(graph, scope, filename).run();
+                            std::string_view filename, const std::map<size_t, EnvList>& image_env) {
+  return Walker(graph, scope, filename, image_env).run();
 }
 
 } // namespace xbuild::engine::dockerfile

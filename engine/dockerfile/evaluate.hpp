@@ -3,6 +3,7 @@
 // variable has at every instruction, and the instructions with the fields
 // the builder expands (not RUN/CMD/ENTRYPOINT: the shell expands those).
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,7 +44,10 @@ bool is_builtin_build_arg(std::string_view name);
 
 // Evaluates every stage (inheritance follows FROM <stage>). Errors are
 // expansion failures located at their line.
+// `image_env` gives, by stage index, the ENV of a stage's base image (FROM
+// <image>), which its instructions see before their own ENV lines.
 Result<Evaluation> evaluate(const StageGraph& graph, const GlobalScope& scope,
-                            std::string_view filename = "Dockerfile");
+                            std::string_view filename = "Dockerfile",
+                            const std::map<size_t, EnvList>& image_env = {});
 
 } // namespace xbuild::engine::dockerfile
