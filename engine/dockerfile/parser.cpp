@@ -630,6 +630,9 @@ private:
 
   Result<void> logical_line() {
     std::string_view raw = m_lines[m_cur++];
+    size_t directives_before = m_result.directives.size();
+    if (trim_leading_ws(trim_newline(raw)).empty())
+      m_comments.clear(); // a blank line detaches comments from what follows
     if (is_comment(raw)) {
       auto c = std::string(trim_space(trim_leading_ws(trim_newline(raw)).substr(1)));
       if (c.empty())
@@ -638,6 +641,8 @@ private:
         m_comments.push_back(c);
     }
     std::string line = TRY(process_line(raw, true));
+    if (m_result.directives.size() != directives_before && !m_comments.empty())
+      m_comments.pop_back(); // a directive is not a description
     ++m_line;
     int start = m_line;
     bool continued = trim_continuation(line, m_dirs.escape);

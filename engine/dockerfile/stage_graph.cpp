@@ -137,6 +137,10 @@ Result<std::vector<size_t>> StageGraph::build_order(std::string_view target) con
   marks[root] = Mark::active;
   while (!stack.empty()) {
     auto& [s, i] = stack.back();
+    if (stages[s].base.empty())
+      return fail("Dockerfile:" + std::to_string(stages[s].from.start_line) + ": base name (" +
+                  std::get<FromCmd>(stages[s].from.data).base +
+                  ") should not be blank: give the ARG it uses a value (--build-arg)");
     if (i == stages[s].deps.size()) {
       marks[s] = Mark::done;
       order.push_back(s);
@@ -183,9 +187,6 @@ Result<StageGraph> build_stage_graph(std::vector<Instruction> instructions, cons
       auto env = env_from_list(global_variables(g.global_args, scope));
       s.base = TRY(expand_word(f->base, env));
       s.platform = f->platform.empty() ? "" : TRY(expand_word(f->platform, env));
-      if (s.base.empty())
-        return fail("Dockerfile:" + std::to_string(ins.start_line) +
-                    ": base name (" + f->base + ") should not be blank: set the ARG it uses");
       if (auto b = g.find(s.base); b && !g.stages[*b].name.empty())
         s.base_stage = b;
       if (s.base_stage)

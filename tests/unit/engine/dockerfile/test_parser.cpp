@@ -153,3 +153,10 @@ TEST_CASE("go_quote escapes like Go's strconv.Quote", "[dockerfile][parser]") {
   CHECK(go_quote(std::string("\x01\t\n", 3)) == "\"\\x01\\t\\n\"");
   CHECK(go_quote("♥") == "\"♥\"");
 }
+
+TEST_CASE("directives and comments cut off by a blank line are not descriptions",
+          "[dockerfile][parser]") {
+  auto r = must_parse("# syntax=x\n# app the app\nFROM a AS app\n# lost\n\nFROM b\n");
+  CHECK(only(r).prev_comments == std::vector<std::string>{"app the app"});
+  CHECK(only(r, 1).prev_comments.empty());
+}

@@ -171,3 +171,11 @@ TEST_CASE("ONBUILD triggers of a base image run right after its FROM", "[dockerf
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find("isn't allowed as an ONBUILD trigger") != std::string::npos);
 }
+
+TEST_CASE("a reachable stage whose base expands to nothing is an error", "[dockerfile][stages]") {
+  auto g = graph_of("ARG IMG\nFROM ${IMG} AS a\nFROM alpine AS b\n");
+  CHECK(g.build_order("b"));
+  auto r = g.build_order("a");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("Dockerfile:2: base name (${IMG}) should not be blank") == 0);
+}
