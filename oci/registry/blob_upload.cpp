@@ -1,10 +1,11 @@
-// Blob upload: HEAD → (mount) → POST → PUT, retried as a whole.
+// Blob upload: HEAD → (mount) → POST → PUT.
 //
-// Why as a whole: once a PUT or PATCH has streamed part of a body, the
-// upload session on the registry holds an unknown prefix; resending into it
-// would corrupt the blob. A fresh POST starts a clean session, and the HEAD
-// at the start of each attempt notices a blob that did arrive although its
-// answer was lost.
+// HEAD and POST are safe to repeat, so they retry on their own. The PUT (or
+// PATCH) is not: once it has streamed part of a body, the upload session on
+// the registry holds an unknown prefix, and resending into it would corrupt
+// the blob. So a failed PUT restarts the whole sequence: a fresh POST opens a
+// clean session, and the HEAD at the start of each attempt notices a blob
+// that did arrive although the answer to its PUT was lost.
 
 #include <thread>
 
@@ -50,7 +51,6 @@ Result<std::string> RegistryClient::upload_location(const Repo& repo, const Desc
   req.method = "POST";
   req.target = uploads;
   req.scopes = {push_scope(repo.name)};
-  req.retry = false;
   req.what = "start upload of blob " + blob.digest.str();
   auto r = TRY(send(repo, std::move(req)));
   if (is_retryable_status(r.status)) {
@@ -80,7 +80,6 @@ RegistryClient::try_push_blob(const Repo& repo, const Descriptor& blob,
     req.method = "HEAD";
     req.target = "/v2/" + repo.name + "/blobs/" + blob.digest.str();
     req.scopes = {push_scope(repo.name)};
-    req.retry = false;
     req.what = "check blob " + blob.digest.str();
     auto r = TRY(send(repo, std::move(req)));
     if (r.status == 200) {

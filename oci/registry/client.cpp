@@ -141,7 +141,8 @@ Result<RegistryClient::Endpoint> RegistryClient::ping(const std::string& host) {
     req.cancel = m_options.cancel;
     auto start = Clock::now();
     util::HttpResult r;
-    for (int attempt = 1;; ++attempt) {
+    int attempt = 1;
+    for (;; ++attempt) {
       r = m_transport.perform(req);
       bool retry = r ? is_retryable_status(r->status) : r.error().retryable();
       // An HTTP answer to the wrong scheme is not worth retrying.
@@ -162,6 +163,8 @@ Result<RegistryClient::Endpoint> RegistryClient::ping(const std::string& host) {
     }
     std::string err = r ? "GET " + req.url + " answered HTTP " + std::to_string(r->status)
                         : req.url + ": " + r.error().message;
+    if (attempt > 1)
+      err += " (after " + std::to_string(attempt) + " attempts)";
     if (first_error.empty())
       first_error = err;
     if (!r && r.error().kind == util::TransportErrorKind::cancelled)

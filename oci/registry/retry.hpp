@@ -17,7 +17,7 @@
 namespace xbuild::oci::registry {
 
 struct RetryPolicy {
-  int max_attempts = 6;
+  int max_attempts = 8;
   std::chrono::milliseconds base_delay{200};
   std::chrono::milliseconds max_delay{5000};
   std::chrono::milliseconds max_total{60000};
