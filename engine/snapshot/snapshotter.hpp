@@ -73,6 +73,8 @@ public:
                                                    BackendChoice choice = BackendChoice::automatic);
 
   Backend backend() const { return m_backend; }
+  // The state directory (scratch space on the same filesystem lives here).
+  const std::filesystem::path& root() const { return m_root; }
 
   // A writable view on top of the committed snapshot `parent` ("" = empty).
   Result<Active> prepare(const std::string& parent);
