@@ -1,0 +1,4 @@
+target "x" {
+  a = [1, 2,
+  b = "${unterminated
+  /* comment
