@@ -283,3 +283,29 @@ TEST_CASE("cancelling a RUN kills its whole process tree promptly", "[engine][ex
   CHECK(st.error().message.find("cancelled") != std::string::npos);
   CHECK(took < std::chrono::seconds(10));
 }
+
+// Driven by tests/e2e/test_sandbox_busybox.sh with the harness's Debian
+// busybox root filesystems (amd64 and, through QEMU, arm64); hidden from the
+// normal unit run because it needs those fixtures.
+TEST_CASE("a fixture rootfs runs isolated with the expected machine", "[.][e2e-sandbox]") {
+  XBUILD_REQUIRE_SANDBOX();
+  const char* rootfs = std::getenv("XBUILD_TEST_ROOTFS");
+  const char* machine = std::getenv("XBUILD_TEST_EXPECT_MACHINE");
+  const char* marker = std::getenv("XBUILD_TEST_MARKER");
+  REQUIRE(rootfs);
+  REQUIRE(machine);
+  REQUIRE(marker);
+  Captured cap;
+  auto st = sh(rootfs,
+               std::string("uname -m; echo pid=$$; hostname; ls /proc | grep -cE '^[0-9]+$'; "
+                           "cat ") + marker + " 2>/dev/null || echo marker-unreadable",
+               cap);
+  XBUILD_REQUIRE_OK(st);
+  CHECK(st->exit_code == 0);
+  REQUIRE(cap.out.size() == 5);
+  CHECK(cap.out[0] == machine);
+  CHECK(cap.out[1] == "pid=1");
+  CHECK(cap.out[2] == "buildkitsandbox");
+  CHECK(std::stoi(cap.out[3]) <= 4);
+  CHECK(cap.out[4] == "marker-unreadable");
+}
