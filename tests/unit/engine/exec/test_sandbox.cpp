@@ -309,3 +309,42 @@ TEST_CASE("a fixture rootfs runs isolated with the expected machine", "[.][e2e-s
   CHECK(std::stoi(cap.out[3]) <= 4);
   CHECK(cap.out[4] == "marker-unreadable");
 }
+
+namespace {
+size_t open_fd_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+} // namespace
+
+TEST_CASE("parallel runs from several threads stay separate and leak no descriptors",
+          "[engine][exec][sandbox]") {
+  XBUILD_REQUIRE_SANDBOX();
+  test::BusyboxRootfs rootfs;
+  size_t fds_before = open_fd_count();
+  constexpr int k_threads = 6;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<std::string>> outputs(k_threads);
+  std::vector<int> codes(k_threads, -1);
+  for (int i = 0; i < k_threads; ++i) {
+    threads.emplace_back([&, i] {
+      ExecSpec spec;
+      spec.rootfs = rootfs.path();
+      spec.argv = {"/bin/sh", "-c", "sleep 0.2; echo run-" + std::to_string(i) + " pid=$$; exit " +
+                                        std::to_string(i)};
+      util::CancelSource cancel;
+      auto st = execute(
+          spec, [&](Stream, std::string_view line) { outputs[i].emplace_back(line); }, cancel);
+      codes[i] = st ? st->exit_code : -100;
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  for (int i = 0; i < k_threads; ++i) {
+    CHECK(codes[i] == i);
+    CHECK(outputs[i] == std::vector<std::string>{"run-" + std::to_string(i) + " pid=1"});
+  }
+  CHECK(open_fd_count() == fds_before);
+}
