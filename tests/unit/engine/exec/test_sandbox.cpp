@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -64,6 +66,12 @@ TEST_CASE("a RUN is PID 1 and sees only its own process tree", "[engine][exec][s
   Captured cap;
   auto st = sh(rootfs.path(), "echo self=$$; sleep 5 & ls /proc | grep -E '^[0-9]+$' | sort -n; "
                               "kill $! 2>/dev/null; true", cap);
+  Captured ps;
+  XBUILD_REQUIRE_OK(sh(rootfs.path(), "ps -o pid,comm | tail -n +2", ps));
+  // The shell, ps and tail: nothing of the host.
+  CHECK(ps.out.size() == 3);
+  REQUIRE(!ps.out.empty());
+  CHECK(ps.out[0].find("1 sh") != std::string::npos);
   XBUILD_REQUIRE_OK(st);
   REQUIRE(!cap.out.empty());
   CHECK(cap.out[0] == "self=1");
@@ -99,15 +107,19 @@ TEST_CASE("generated /etc files and mount points do not end up in the rootfs",
   ExecSpec spec;
   spec.mounts.push_back(Mount{MountType::bind, cache.path(), "/var/cache/apt", Access::read_write});
   spec.mounts.push_back(Mount{MountType::tmpfs, {}, "/scratch", Access::read_write, 1 << 20});
+  REQUIRE(util::write_file_atomic(cache.path() / "token", "s3cret\n", 0400));
+  spec.mounts.push_back(
+      Mount{MountType::bind, cache.path() / "token", "/run/secrets/token", Access::read_only});
   Captured cap;
   auto st = sh(rootfs.path(), "echo cached > /var/cache/apt/x; echo t > /scratch/y; "
+                              "cat /run/secrets/token; "
                               "cat /etc/resolv.conf >/dev/null && echo ok", cap, spec);
   XBUILD_REQUIRE_OK(st);
   CHECK(st->exit_code == 0);
-  CHECK(cap.out == std::vector<std::string>{"ok"});
+  CHECK(cap.out == std::vector<std::string>{"s3cret", "ok"});
   CHECK(util::read_file(cache.path() / "x").value_or("") == "cached\n");
   for (const char* p : {"etc/hosts", "etc/resolv.conf", "etc/hostname", "var", "scratch", "proc",
-                        "dev", "sys"})
+                        "dev", "sys", "run"})
     CHECK_FALSE(fs::exists(fs::symlink_status(rootfs.path() / p)));
 }
 
@@ -119,9 +131,10 @@ TEST_CASE("USER names resolve through the image's passwd and group files",
     ExecSpec spec;
     spec.user = "builder";
     Captured cap;
-    auto st = sh(rootfs.path(), "id -u; id -g; id -G; echo $HOME", cap, spec);
+    auto st = sh(rootfs.path(), "id -u; id -g; id -G; echo $HOME; cat /etc/hostname", cap, spec);
     XBUILD_REQUIRE_OK(st);
-    CHECK(cap.out == std::vector<std::string>{"1000", "1000", "1000 29 44", "/home/builder"});
+    CHECK(cap.out == std::vector<std::string>{"1000", "1000", "1000 29 44", "/home/builder",
+                                              "buildkitsandbox"});
   }
   SECTION("uid:gid numbers need no passwd entry") {
     ExecSpec spec;
@@ -223,9 +236,14 @@ TEST_CASE("network none has only the loopback interface, up", "[engine][exec][sa
   // IFF_UP (0x1) is set.
   CHECK((std::stoul(cap.out[2], nullptr, 16) & 1u) == 1u);
   Captured host;
-  REQUIRE(sh(rootfs.path(), "ls /sys/class/net | wc -l", host));
+  XBUILD_REQUIRE_OK(sh(rootfs.path(), "ls /sys/class/net", host));
   INFO("the host network is shared by default");
-  CHECK(host.out.size() == 1);
+  std::vector<std::string> host_ifaces;
+  for (const auto& e : fs::directory_iterator("/sys/class/net"))
+    host_ifaces.push_back(e.path().filename().string());
+  std::sort(host_ifaces.begin(), host_ifaces.end());
+  std::sort(host.out.begin(), host.out.end());
+  CHECK(host.out == host_ifaces);
 }
 
 TEST_CASE("a read-only bind mount cannot be written", "[engine][exec][sandbox]") {
@@ -267,7 +285,7 @@ TEST_CASE("cancelling a RUN kills its whole process tree promptly", "[engine][ex
   test::BusyboxRootfs rootfs;
   ExecSpec spec;
   spec.rootfs = rootfs.path();
-  spec.argv = {"/bin/sh", "-c", "sleep 100 & sleep 100 & echo started; wait"};
+  spec.argv = {"/bin/sh", "-c", "sleep 4321 & sleep 4321 & echo started; wait"};
   util::CancelSource cancel;
   auto start = std::chrono::steady_clock::now();
   auto st = execute(
@@ -282,6 +300,14 @@ TEST_CASE("cancelling a RUN kills its whole process tree promptly", "[engine][ex
   CHECK(st.error().exit_code == 130);
   CHECK(st.error().message.find("cancelled") != std::string::npos);
   CHECK(took < std::chrono::seconds(10));
+  // No "sleep 4321" survived anywhere on the host.
+  int survivors = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    auto cmdline = util::read_file(e.path() / "cmdline");
+    if (cmdline && *cmdline == std::string("sleep\0" "4321\0", 11))
+      ++survivors;
+  }
+  CHECK(survivors == 0);
 }
 
 // Driven by tests/e2e/test_sandbox_busybox.sh with the harness's Debian
