@@ -3,9 +3,14 @@
 
 #include <memory>
 
+#include <cstdlib>
+#include <sys/utsname.h>
+
+#include "engine/dockerfile/subrequest.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
 #include "plugin/context.hpp"
+#include "util/fs.hpp"
 #include "util/io.hpp"
 
 namespace xbuild::plugin {
@@ -59,6 +64,104 @@ void add_build(CLI::App& cmd, BuildOptions& o) {
   cmd.add_flag("--check", o.check, "Shorthand for --call=check");
 }
 
+namespace df = engine::dockerfile;
+
+// The host as an OCI platform, for BUILDPLATFORM and the default target.
+std::string host_platform() {
+  struct utsname u {};
+  std::string arch = uname(&u) == 0 ? u.machine : "x86_64";
+  if (arch == "x86_64")
+    return "linux/amd64";
+  if (arch == "aarch64" || arch == "arm64")
+    return "linux/arm64";
+  if (arch.rfind("armv7", 0) == 0)
+    return "linux/arm/v7";
+  return "linux/" + arch;
+}
+
+// `--build-arg KEY=VALUE`, or `--build-arg KEY` to pass KEY from the
+// environment (skipped when unset), as buildx does.
+std::map<std::string, std::string> build_arg_map(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> out;
+  for (const auto& a : args) {
+    auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      out[a.substr(0, eq)] = a.substr(eq + 1);
+    } else if (const char* v = std::getenv(a.c_str())) {
+      out[a] = v;
+    }
+  }
+  return out;
+}
+
+bool remote_context(const std::string& path) {
+  return path.find("://") != std::string::npos || path.rfind("git@", 0) == 0;
+}
+
+// Reads the Dockerfile a build would use: stdin for `-`, else -f (relative
+// to the working directory), else PATH/Dockerfile.
+Result<df::CallRequest> call_request(const BuildOptions& o, const std::string& stdin_text) {
+  df::CallRequest req;
+  if (o.context_path == "-" || o.file == "-") {
+    req.dockerfile_text = stdin_text;
+  } else {
+    if (remote_context(o.context_path) && o.file.empty())
+      return fail("--call and --check need a local build context; \"" + o.context_path +
+                  "\" is remote: clone it first or pass -f with a local Dockerfile");
+    util::fs::path file = o.file.empty() ? util::fs::path(o.context_path) / "Dockerfile" : util::fs::path(o.file);
+    auto text = util::read_file(file);
+    if (!text)
+      return fail("failed to read dockerfile " + file.string() + ": " + text.error().message +
+                  "\n  Pass the Dockerfile with -f, or add one to the build context.");
+    req.dockerfile_text = std::move(*text);
+    req.dockerfile_path = file;
+    if (!remote_context(o.context_path))
+      req.context_dir = o.context_path;
+  }
+  req.build_args = build_arg_map(o.build_args);
+  req.target = o.target;
+  req.build_platform = host_platform();
+  req.target_platform = req.build_platform;
+  if (!o.platforms.empty()) {
+    auto first = o.platforms.front();
+    req.target_platform = first.substr(0, first.find(','));
+  }
+  return req;
+}
+
+// --call=outline|targets|check (and --check): answer and exit; a normal
+// build first runs the checks so that `# check=error=true` can stop it.
+std::optional<int> run_call(Context& ctx, const BuildOptions& o, const std::string& stdin_text) {
+  std::string call = o.check ? "check" : (o.call.empty() ? "build" : o.call);
+  auto opts = df::parse_call(call);
+  if (!opts) {
+    std::fprintf(stderr, "ERROR: %s\n", opts.error().message.c_str());
+    return 1;
+  }
+  auto req = call_request(o, stdin_text);
+  if (!req) {
+    if (opts->method == df::CallMethod::build)
+      return std::nullopt; // the build itself reports a missing Dockerfile
+    std::fprintf(stderr, "ERROR: %s\n", req.error().message.c_str());
+    return 1;
+  }
+  auto res = opts->method == df::CallMethod::build ? df::lint_before_build(*req) : df::run_call(*req, *opts);
+  if (!res) {
+    std::fprintf(stderr, "ERROR: %s\n", res.error().message.c_str());
+    return 1;
+  }
+  if (opts->method == df::CallMethod::build) {
+    std::fputs(res->output.c_str(), stderr);
+    if (res->exit_code != 0)
+      return res->exit_code;
+    return std::nullopt;
+  }
+  std::fputs(res->output.c_str(), stdout);
+  std::fflush(stdout);
+  (void)ctx;
+  return res->exit_code;
+}
+
 int run_build(Context& ctx, const BuildOptions& o) {
   if (o.context_path.empty()) {
     std::fprintf(stderr, "ERROR: \"%s build\" requires exactly 1 argument.\n"
@@ -66,6 +169,7 @@ int run_build(Context& ctx, const BuildOptions& o) {
                  ctx.command_name().c_str(), ctx.command_name().c_str());
     return 1;
   }
+  std::string stdin_text;
   if (o.context_path == "-" || o.file == "-") {
     // `build -` reads the Dockerfile (or a context tarball) from stdin.
     auto input = util::read_all_cancellable(0, *ctx.cancel, "the build input from stdin");
@@ -73,7 +177,10 @@ int run_build(Context& ctx, const BuildOptions& o) {
       std::fprintf(stderr, "ERROR: %s\n", input.error().message.c_str());
       return input.error().exit_code;
     }
+    stdin_text = std::move(*input);
   }
+  if (auto code = run_call(ctx, o, stdin_text))
+    return *code;
   return not_implemented(ctx, "build");
 }
 
