@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "engine/dockerfile/subrequest.hpp"
+#include "plugin/build_runner.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
 #include "plugin/context.hpp"
@@ -162,6 +163,30 @@ std::optional<int> run_call(Context& ctx, const BuildOptions& o, const std::stri
   return res->exit_code;
 }
 
+// The flags as a driver request; --push and --load become outputs as in
+// buildx (`type=registry`, `type=docker`).
+driver::BuildRequest engine_request(const BuildOptions& o, const std::string& stdin_text) {
+  driver::BuildRequest r;
+  r.context_path = o.context_path;
+  r.dockerfile_path = o.file == "-" ? "" : o.file;
+  if (o.context_path == "-" || o.file == "-")
+    r.dockerfile_text = stdin_text;
+  r.build_args = build_arg_map(o.build_args);
+  r.target = o.target;
+  r.platforms = o.platforms;
+  r.tags = o.tags;
+  r.outputs = o.outputs;
+  if (o.push)
+    r.outputs.push_back("type=registry");
+  if (o.load)
+    r.outputs.push_back("type=docker");
+  r.secrets = o.secrets;
+  r.labels = o.labels;
+  r.no_cache = o.no_cache;
+  r.no_cache_filter = o.no_cache_filter;
+  return r;
+}
+
 int run_build(Context& ctx, const BuildOptions& o) {
   if (o.context_path.empty()) {
     std::fprintf(stderr, "ERROR: \"%s build\" requires exactly 1 argument.\n"
@@ -181,7 +206,8 @@ int run_build(Context& ctx, const BuildOptions& o) {
   }
   if (auto code = run_call(ctx, o, stdin_text))
     return *code;
-  return not_implemented(ctx, "build");
+  return run_engine_build(ctx, engine_request(o, stdin_text),
+                          BuildUi{o.progress, o.metadata_file, o.iidfile, o.quiet});
 }
 
 } // namespace

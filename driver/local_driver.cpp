@@ -1,0 +1,139 @@
+// The `local` driver: runs builds in-process on the embedded engine.
+
+#include <cstdlib>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "driver/build_request.hpp"
+#include "engine/build/builder.hpp"
+#include "engine/export/exporter.hpp"
+#include "oci/descriptor.hpp"
+#include "util/fs.hpp"
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+namespace xbuild::driver {
+namespace {
+
+Result<std::vector<oci::Platform>> platforms_of(const std::vector<std::string>& specs) {
+  std::vector<oci::Platform> out;
+  for (const auto& s : specs)
+    for (auto& p : TRY(oci::parse_platform_list(s)))
+      if (std::find(out.begin(), out.end(), p) == out.end())
+        out.push_back(p);
+  return out;
+}
+
+std::optional<int64_t> source_date_epoch(const std::map<std::string, std::string>& args) {
+  auto it = args.find("SOURCE_DATE_EPOCH");
+  const char* env = std::getenv("SOURCE_DATE_EPOCH");
+  std::string v = it != args.end() ? it->second : (env ? env : "");
+  if (v.empty())
+    return std::nullopt;
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  return *end ? std::nullopt : std::optional<int64_t>(n);
+}
+
+Result<engine::build::BuildRequest> engine_request(const BuildRequest& r,
+                                                   const std::filesystem::path& scratch) {
+  engine::build::BuildRequest e;
+  if (r.context_path != "-") {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(r.context_path, ec))
+      return fail("unable to prepare context: path \"" + r.context_path + "\" not found");
+    e.context_dir = std::filesystem::absolute(r.context_path);
+  }
+  if (!r.dockerfile_text.empty()) {
+    e.dockerfile = r.dockerfile_text;
+  } else {
+    std::filesystem::path df = r.dockerfile_path.empty()
+                                   ? std::filesystem::path(r.context_path) / "Dockerfile"
+                                   : std::filesystem::path(r.dockerfile_path);
+    auto text = util::read_file(df);
+    if (!text)
+      return fail("failed to read dockerfile: open " + df.string() +
+                  ": no such file or directory (pass the Dockerfile with -f)");
+    e.dockerfile = *text;
+    e.dockerfile_path = df;
+    e.dockerfile_name = df.filename().string();
+  }
+  e.build_args = r.build_args;
+  e.target = r.target;
+  e.platforms = TRY(platforms_of(r.platforms));
+  e.no_cache = r.no_cache;
+  e.no_cache_filter = r.no_cache_filter;
+  e.secrets = TRY(resolve_secrets(r.secrets, scratch));
+  for (const auto& l : r.labels) {
+    auto eq = l.find('=');
+    e.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+  }
+  e.source_date_epoch = source_date_epoch(r.build_args);
+  e.max_parallelism = r.max_parallelism;
+  e.docker_config_dir = r.docker_config_dir;
+  return e;
+}
+
+} // namespace
+
+Result<std::map<std::string, std::string>> resolve_secrets(const std::vector<std::string>& specs,
+                                                           const std::filesystem::path& scratch) {
+  std::map<std::string, std::string> out;
+  for (const auto& spec : specs) {
+    std::map<std::string, std::string> kv;
+    for (const auto& f : util::split(spec, ',')) {
+      auto eq = f.find('=');
+      kv[f.substr(0, eq)] = eq == std::string::npos ? "" : f.substr(eq + 1);
+    }
+    std::string id = kv["id"];
+    if (id.empty())
+      return fail("invalid secret \"" + spec + "\": id is required (id=ID[,src=PATH])");
+    std::string type = kv.count("type") ? kv["type"] : "";
+    if (type.empty())
+      type = (kv.count("env") || (!kv.count("src") && !kv.count("source") && std::getenv(id.c_str())))
+                 ? "env" : "file";
+    if (type == "env") {
+      std::string var = kv.count("env") ? kv["env"] : id;
+      const char* v = std::getenv(var.c_str());
+      if (!v)
+        return fail("secret " + id + ": environment variable " + var + " is not set");
+      auto path = scratch / ("secret-" + util::sha256_hex(id).substr(0, 16));
+      TRY_VOID(util::write_file_atomic(path, v, 0600));
+      out[id] = path.string();
+    } else {
+      std::string src = kv.count("src") ? kv["src"] : (kv.count("source") ? kv["source"] : id);
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(src, ec))
+        return fail("secret " + id + ": file " + src + " not found");
+      out[id] = std::filesystem::absolute(src).string();
+    }
+  }
+  return out;
+}
+
+Result<BuildResult> build_local(const std::filesystem::path& state_dir, const BuildRequest& request,
+                                const BuildEnv& env) {
+  util::TempDir scratch("xbuild-secrets");
+  ::chmod(scratch.path().c_str(), 0700);
+  auto ereq = TRY(engine_request(request, scratch.path()));
+  std::vector<engine::exporter::OutputSpec> outputs;
+  for (const auto& o : request.outputs)
+    outputs.push_back(TRY(engine::exporter::parse_output(o)));
+  auto state = TRY(engine::build::EngineState::open(state_dir));
+  auto outcome = TRY(engine::build::run_build(ereq, {state.get(), env.progress, env.cancel}));
+  auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
+  engine::exporter::ExportRequest xr{outputs, request.tags, request.docker_config_dir, env.cancel};
+  auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
+  BuildResult r;
+  r.image_digest = meta.descriptor.digest.str();
+  r.descriptor_json = oci::descriptor_to_json(meta.descriptor).dump();
+  r.config_digest = meta.config ? meta.config->str() : "";
+  r.image_name = meta.image_name.empty() ? util::join(request.tags, ",") : meta.image_name;
+  r.warnings = outcome.warnings;
+  r.vertices = outcome.vertices;
+  r.executed = outcome.executed;
+  return r;
+}
+
+} // namespace xbuild::driver

@@ -1,0 +1,385 @@
+// Conversion of a Dockerfile into the solver graph.
+//
+// Per platform: parse → stage graph (with the platform's ARGs) → resolve
+// the base images of the stages the target needs (so their ENV is known) →
+// evaluate ARG/ENV → walk each needed stage in dependency order, keeping a
+// "current vertex" (the filesystem so far) and the image config. A step that
+// touches the filesystem adds a vertex on top of the current one; a step
+// that only changes metadata edits the config. History entries are recorded
+// with the vertices before and after, so the exporter can tell which steps
+// made layers.
+
+#include "engine/build/converter.hpp"
+
+#include <set>
+
+#include "engine/dockerfile/evaluate.hpp"
+#include "engine/dockerfile/parser.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace xbuild::engine::build {
+namespace {
+
+namespace df = dockerfile;
+
+struct StageState {
+  solver::Vertex* vertex = nullptr;
+  oci::ImageConfig config;
+  std::vector<std::string> shell = {"/bin/sh", "-c"};
+  std::vector<PendingHistory> history;
+  bool done = false;
+};
+
+std::string join_path(const std::string& workdir, const std::string& path) {
+  if (path.starts_with("/"))
+    return path;
+  std::string base = workdir.empty() ? "/" : workdir;
+  if (!base.ends_with("/"))
+    base += "/";
+  return base + path;
+}
+
+void set_env(std::vector<std::string>& env, const std::string& key, const std::string& value) {
+  for (auto& e : env)
+    if (e.starts_with(key + "=")) {
+      e = key + "=" + value;
+      return;
+    }
+  env.push_back(key + "=" + value);
+}
+
+df::EnvList env_list(const std::vector<std::string>& env) {
+  df::EnvList out;
+  for (const auto& e : env) {
+    auto eq = e.find('=');
+    out.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
+  }
+  return out;
+}
+
+std::vector<std::string> command_argv(const df::CommandLine& c, const std::vector<std::string>& shell) {
+  if (!c.shell_form)
+    return c.args;
+  std::vector<std::string> argv = shell;
+  argv.push_back(util::join(c.args, " "));
+  return argv;
+}
+
+class Converter {
+public:
+  Converter(const BuildRequest& req, std::shared_ptr<const OpEnv> env, ImageSource& images,
+            Plan& plan)
+      : m_req(req), m_env(std::move(env)), m_images(images), m_plan(plan) {}
+
+  Result<void> platform(const oci::Platform& target) {
+    m_platform = target;
+    auto ast = TRY(df::parse(m_req.dockerfile, m_req.dockerfile_name));
+    auto instructions = TRY(df::parse_instructions(ast, m_req.dockerfile, m_req.dockerfile_name));
+    df::GlobalScope scope;
+    scope.build_args = m_req.build_args;
+    scope.target_platform = target.str();
+    scope.build_platform = oci::host_platform().str();
+    auto graph = TRY(df::build_stage_graph(std::move(instructions), ast, scope));
+    auto order = TRY(graph.build_order(m_req.target));
+    m_states.assign(graph.stages.size(), StageState{});
+    std::map<size_t, df::EnvList> image_env;
+    for (size_t i : order)
+      TRY_VOID(init_base(graph, i, image_env));
+    auto evaluation = TRY(df::evaluate(graph, scope, m_req.dockerfile_name, image_env));
+    for (const auto& unused : evaluation.unused_build_args)
+      m_plan.warnings.push_back("build-arg " + unused + " was not consumed");
+    for (size_t i : order)
+      TRY_VOID(convert_stage(graph, evaluation, i, order));
+    StageState& final = m_states.at(order.back());
+    PlatformPlan pp{target, final.vertex, final.config, final.history};
+    for (const auto& [k, v] : m_req.labels)
+      pp.config.config.labels[k] = v;
+    m_plan.platforms.push_back(std::move(pp));
+    return {};
+  }
+
+private:
+  std::string now() const {
+    if (m_req.source_date_epoch)
+      return util::format_rfc3339(std::chrono::system_clock::time_point(
+          std::chrono::seconds(*m_req.source_date_epoch)));
+    return util::format_rfc3339(std::chrono::system_clock::now());
+  }
+
+  oci::Platform stage_platform(const df::Stage& st) {
+    if (st.platform.empty())
+      return m_platform;
+    auto p = oci::Platform::parse(st.platform);
+    return p ? *p : m_platform;
+  }
+
+  Result<void> init_base(const df::StageGraph& graph, size_t i,
+                         std::map<size_t, df::EnvList>& image_env) {
+    const df::Stage& st = graph.stages[i];
+    StageState& s = m_states[i];
+    if (st.base_stage)
+      return {}; // inherits the base stage's state when converted
+    oci::Platform p = stage_platform(st);
+    if (util::to_lower(st.base) == "scratch") {
+      s.config.os = p.os;
+      s.config.architecture = p.architecture;
+      s.config.variant = p.variant;
+      return {};
+    }
+    auto img = TRY(m_images.resolve(st.base, p));
+    s.config = img.config;
+    s.config.history.clear();
+    m_base_history[i] = img.config.history;
+    solver::Vertex* v = nullptr;
+    for (size_t l = 0; l < img.layers.size(); ++l) {
+      auto op = std::make_shared<LayerOp>(m_env, img.layers[l], img.config.diff_ids.at(l), img.name,
+                                          l, img.layers.size());
+      v = m_plan.graph.add(op, v ? std::vector<solver::Vertex*>{v} : std::vector<solver::Vertex*>{});
+    }
+    s.vertex = v;
+    image_env[i] = env_list(s.config.config.env);
+    return {};
+  }
+
+  std::string step_name(const df::Stage& st, size_t step, size_t count, const std::string& text,
+                        bool multi_stage) const {
+    std::string prefix = multi_stage ? st.display_name() + " " : "";
+    std::string plat = m_req.platforms.size() > 1 ? m_platform.str() + " " : "";
+    return "[" + plat + prefix + std::to_string(step) + "/" + std::to_string(count) + "] " + text;
+  }
+
+  bool cacheable(const df::Stage& st) const {
+    for (const auto& f : m_req.no_cache_filter)
+      if (util::to_lower(f) == st.name || f == std::to_string(st.index))
+        return false;
+    return true;
+  }
+
+  Result<solver::Vertex*> stage_or_image(const df::StageGraph& graph, const std::string& from) {
+    if (auto idx = graph.find(from)) {
+      if (!m_states[*idx].done)
+        return fail("stage \"" + from + "\" is used before it is built");
+      return m_states[*idx].vertex;
+    }
+    auto img = TRY(m_images.resolve(from, m_platform));
+    solver::Vertex* v = nullptr;
+    for (size_t l = 0; l < img.layers.size(); ++l)
+      v = m_plan.graph.add(std::make_shared<LayerOp>(m_env, img.layers[l], img.config.diff_ids.at(l),
+                                                     img.name, l, img.layers.size()),
+                           v ? std::vector<solver::Vertex*>{v} : std::vector<solver::Vertex*>{});
+    return v;
+  }
+
+  // Input 0 is the filesystem; an empty one (scratch) gets an empty mkdir
+  // so every op has a root to work on.
+  solver::Vertex* root_of(StageState& s) {
+    if (!s.vertex)
+      s.vertex = m_plan.graph.add(
+          std::make_shared<MkdirOp>(m_env, "/", "", m_platform.str(), "[internal] scratch"));
+    return s.vertex;
+  }
+
+  Result<void> convert_stage(const df::StageGraph& graph, const df::Evaluation& ev, size_t i,
+                             const std::vector<size_t>& order) {
+    const df::Stage& st = graph.stages[i];
+    StageState& s = m_states[i];
+    if (st.base_stage)
+      s = m_states[*st.base_stage];
+    else if (auto it = m_base_history.find(i); it != m_base_history.end())
+      s.config.history = it->second;
+    s.done = false;
+    const df::EvaluatedStage& es = ev.stages.at(i);
+    bool multi = order.size() > 1;
+    size_t count = es.instructions.size() + 1;
+    std::string from_text = "FROM " + st.base;
+    if (s.vertex == nullptr && util::to_lower(st.base) == "scratch")
+      from_text = "FROM scratch";
+    bool use_cache = cacheable(st);
+    for (size_t k = 0; k < es.instructions.size(); ++k) {
+      const df::Instruction& ins = es.instructions[k];
+      std::string name = step_name(st, k + 2, count, ins.original, multi);
+      PendingHistory h;
+      h.entry.created = now();
+      h.before = s.vertex;
+      TRY_VOID(apply(graph, st, s, ins, es.env_at.at(k), es.proxy_env, name, use_cache, h.entry));
+      h.after = s.vertex;
+      if (!h.entry.created_by.empty())
+        s.history.push_back(h);
+    }
+    s.config.created = now();
+    s.done = true;
+    return {};
+  }
+
+  Result<void> apply(const df::StageGraph& graph, const df::Stage& st, StageState& s,
+                     const df::Instruction& ins, const df::EnvList& visible,
+                     const df::EnvList& proxy, const std::string& name, bool use_cache,
+                     oci::HistoryEntry& h) {
+    auto& cfg = s.config.config;
+    return std::visit(
+        [&](const auto& d) -> Result<void> {
+          using T = std::decay_t<decltype(d)>;
+          if constexpr (std::is_same_v<T, df::RunCmd>) {
+            ExecDef def;
+            def.argv = command_argv(d.command, s.shell);
+            if (!d.heredocs.empty() && d.command.shell_form) {
+              std::string script;
+              for (const auto& hd : d.heredocs)
+                script += hd.content;
+              def.argv = s.shell;
+              def.argv.push_back(script);
+            }
+            for (const auto& [k, v] : visible)
+              def.env.push_back(k + "=" + v);
+            for (const auto& [k, v] : proxy)
+              def.proxy_env.push_back(k + "=" + v);
+            def.cwd = cfg.working_dir.empty() ? "/" : cfg.working_dir;
+            def.user = cfg.user;
+            def.network = d.network.empty() ? "default" : d.network;
+            def.platform = m_platform.str();
+            std::vector<solver::Vertex*> inputs = {root_of(s)};
+            for (const auto& m : d.mounts) {
+              RunMount rm{m, -1};
+              if (!m.from.empty() && m.type != df::MountType::secret) {
+                inputs.push_back(TRY(stage_or_image(graph, m.from)));
+                rm.input = static_cast<int>(inputs.size() - 1);
+              }
+              if (rm.spec.target.empty() && m.type == df::MountType::secret && m.env.empty())
+                rm.spec.target = "/run/secrets/" + m.id;
+              def.mounts.push_back(rm);
+            }
+            h.created_by = "RUN " + util::join(def.argv, " ") + " # buildkit";
+            s.vertex = m_plan.graph.add(std::make_shared<ExecOp>(m_env, def, name, use_cache), inputs);
+          } else if constexpr (std::is_same_v<T, df::CopyCmd> || std::is_same_v<T, df::AddCmd>) {
+            const df::CopySpec& spec = d.spec;
+            CopyDef def;
+            def.sources = spec.sources;
+            def.dest = join_path(cfg.working_dir, spec.dest);
+            if (spec.dest.ends_with("/") && !def.dest.ends_with("/"))
+              def.dest += "/";
+            def.chown = spec.chown;
+            def.chmod = spec.chmod;
+            def.platform = m_platform.str();
+            for (const auto& hd : spec.heredocs)
+              def.inline_files[hd.name] = hd.content;
+            std::vector<solver::Vertex*> inputs = {root_of(s)};
+            if constexpr (std::is_same_v<T, df::CopyCmd>) {
+              if (!d.from.empty()) {
+                auto* src = TRY(stage_or_image(graph, d.from));
+                if (!src)
+                  src = m_plan.graph.add(std::make_shared<MkdirOp>(m_env, "/", "", m_platform.str(),
+                                                                   "[internal] scratch"));
+                inputs.push_back(src);
+                def.from_input = true;
+              }
+            } else {
+              for (const auto& src : spec.sources)
+                if (src.find("://") != std::string::npos || src.starts_with("git@"))
+                  return fail(m_req.dockerfile_name + ":" + std::to_string(ins.start_line) +
+                              ": ADD from a URL is not supported yet by the embedded engine; "
+                              "download the file in a RUN step instead");
+              def.unpack_archives = d.unpack.value_or(true);
+            }
+            h.created_by = util::to_lower(ins.keyword) == "add" ? "ADD " : "COPY ";
+            h.created_by += util::join(spec.sources, " ") + " " + spec.dest + " # buildkit";
+            s.vertex = m_plan.graph.add(std::make_shared<CopyOp>(m_env, def, name, use_cache), inputs);
+          } else if constexpr (std::is_same_v<T, df::WorkdirCmd>) {
+            cfg.working_dir = join_path(cfg.working_dir, d.path);
+            h.created_by = "WORKDIR " + cfg.working_dir;
+            s.vertex = m_plan.graph.add(
+                std::make_shared<MkdirOp>(m_env, cfg.working_dir, cfg.user, m_platform.str(), name),
+                {root_of(s)});
+          } else if constexpr (std::is_same_v<T, df::EnvCmd>) {
+            std::vector<std::string> parts;
+            for (const auto& kv : d.env) {
+              set_env(cfg.env, kv.key, kv.value);
+              parts.push_back(kv.key + "=" + kv.value);
+            }
+            h.created_by = "ENV " + util::join(parts, " ");
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::LabelCmd>) {
+            std::vector<std::string> parts;
+            for (const auto& kv : d.labels) {
+              cfg.labels[kv.key] = kv.value;
+              parts.push_back(kv.key + "=" + kv.value);
+            }
+            h.created_by = "LABEL " + util::join(parts, " ");
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::ExposeCmd>) {
+            for (auto port : d.ports) {
+              if (port.find('/') == std::string::npos)
+                port += "/tcp";
+              if (std::find(cfg.exposed_ports.begin(), cfg.exposed_ports.end(), port) ==
+                  cfg.exposed_ports.end())
+                cfg.exposed_ports.push_back(port);
+            }
+            h.created_by = "EXPOSE " + util::join(d.ports, " ");
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::CmdCmd>) {
+            cfg.cmd = command_argv(d.command, s.shell);
+            h.created_by = "CMD [\"" + util::join(*cfg.cmd, "\" \"") + "\"]";
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::EntrypointCmd>) {
+            cfg.entrypoint = command_argv(d.command, s.shell);
+            cfg.cmd.reset(); // Docker: a new ENTRYPOINT drops the inherited CMD
+            h.created_by = "ENTRYPOINT [\"" + util::join(*cfg.entrypoint, "\" \"") + "\"]";
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::ShellCmd>) {
+            s.shell = d.shell;
+            h.created_by = "SHELL [\"" + util::join(d.shell, "\" \"") + "\"]";
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::UserCmd>) {
+            cfg.user = d.user;
+            h.created_by = "USER " + d.user;
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::VolumeCmd>) {
+            for (const auto& v : d.paths)
+              if (std::find(cfg.volumes.begin(), cfg.volumes.end(), v) == cfg.volumes.end())
+                cfg.volumes.push_back(v);
+            h.created_by = "VOLUME [" + util::join(d.paths, " ") + "]";
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::StopsignalCmd>) {
+            cfg.stop_signal = d.signal;
+            h.created_by = "STOPSIGNAL " + d.signal;
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::MaintainerCmd>) {
+            s.config.author = d.maintainer;
+            h.created_by = "MAINTAINER " + d.maintainer;
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::HealthcheckCmd> ||
+                               std::is_same_v<T, df::OnbuildCmd>) {
+            // Kept for the exporter's extra config fields (not modelled yet).
+            h.created_by = ins.original;
+            h.empty_layer = true;
+          }
+          (void)st;
+          return {};
+        },
+        ins.data);
+  }
+
+  const BuildRequest& m_req;
+  std::shared_ptr<const OpEnv> m_env;
+  ImageSource& m_images;
+  Plan& m_plan;
+  oci::Platform m_platform;
+  std::vector<StageState> m_states;
+  std::map<size_t, std::vector<oci::HistoryEntry>> m_base_history;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Plan>> plan_build(const BuildRequest& request,
+                                         std::shared_ptr<const OpEnv> env, ImageSource& images) {
+  auto plan = std::make_unique<Plan>();
+  Converter conv(request, env, images, *plan);
+  std::vector<oci::Platform> platforms = request.platforms;
+  if (platforms.empty())
+    platforms.push_back(oci::host_platform());
+  for (const auto& p : platforms)
+    TRY_VOID(conv.platform(p));
+  return plan;
+}
+
+} // namespace xbuild::engine::build

@@ -1,0 +1,254 @@
+#include "engine/build/file_copy.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+namespace xbuild::engine::build {
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+// Splits a cleaned relative path into components.
+std::vector<std::string> components(std::string_view rel) {
+  std::vector<std::string> out;
+  for (auto& c : util::split(dockerfile::clean_path(rel), '/'))
+    if (!c.empty() && c != ".")
+      out.push_back(c);
+  return out;
+}
+
+Result<void> copy_file_data(const fs::path& src, const fs::path& dst, mode_t mode) {
+  int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (in < 0)
+    return fail("cannot read " + src.string() + ": " + errno_text());
+  ::unlink(dst.c_str());
+  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode & 07777);
+  if (out < 0) {
+    ::close(in);
+    return fail("cannot write " + dst.string() + ": " + errno_text());
+  }
+  char buf[1 << 16];
+  ssize_t n;
+  while ((n = ::read(in, buf, sizeof buf)) > 0) {
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = ::write(out, buf + off, static_cast<size_t>(n - off));
+      if (w < 0) {
+        std::string err = errno_text();
+        ::close(in);
+        ::close(out);
+        return fail("cannot write " + dst.string() + ": " + err);
+      }
+      off += w;
+    }
+  }
+  ::close(in);
+  ::close(out);
+  if (n < 0)
+    return fail("cannot read " + src.string() + ": " + errno_text());
+  return {};
+}
+
+struct Copier {
+  const CopyOptions& opts;
+
+  Result<void> entry(const fs::path& src, const fs::path& dst, const std::string& rel) {
+    if (opts.ignore && !rel.empty() && opts.ignore->excluded(rel))
+      return {};
+    struct stat st {};
+    if (::lstat(src.c_str(), &st) != 0)
+      return fail("cannot stat " + src.string() + ": " + errno_text());
+    mode_t mode = opts.mode ? static_cast<mode_t>(*opts.mode) : (st.st_mode & 07777);
+    if (S_ISDIR(st.st_mode)) {
+      struct stat dst_st {};
+      if (::lstat(dst.c_str(), &dst_st) != 0) {
+        if (::mkdir(dst.c_str(), mode) != 0)
+          return fail("cannot create directory " + dst.string() + ": " + errno_text());
+      } else if (!S_ISDIR(dst_st.st_mode)) {
+        return fail("cannot copy directory over " + dst.string() + ": not a directory");
+      }
+      std::vector<std::string> names;
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(src, ec))
+        names.push_back(e.path().filename().string());
+      std::sort(names.begin(), names.end());
+      for (const auto& n : names)
+        TRY_VOID(entry(src / n, dst / n, rel.empty() ? n : rel + "/" + n));
+    } else if (S_ISLNK(st.st_mode)) {
+      std::error_code ec;
+      auto target = fs::read_symlink(src, ec);
+      fs::remove(dst, ec);
+      if (::symlink(target.c_str(), dst.c_str()) != 0)
+        return fail("cannot create symlink " + dst.string() + ": " + errno_text());
+    } else if (S_ISREG(st.st_mode)) {
+      TRY_VOID(copy_file_data(src, dst, mode));
+    } else {
+      return {}; // sockets, fifos and devices are not copied from a context
+    }
+    unsigned uid = opts.uid.value_or(st.st_uid), gid = opts.gid.value_or(st.st_gid);
+    if (::lchown(dst.c_str(), uid, gid) != 0 && ::geteuid() == 0)
+      return fail("cannot chown " + dst.string() + ": " + errno_text());
+    if (!S_ISLNK(st.st_mode))
+      ::chmod(dst.c_str(), mode);
+    timespec times[2] = {st.st_atim, st.st_mtim};
+    ::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    return {};
+  }
+};
+
+void hash_entry(util::Sha256& h, const fs::path& root, const std::string& rel,
+                const dockerfile::IgnoreMatcher* ignore) {
+  if (ignore && ignore->excluded(rel))
+    return;
+  fs::path p = root / rel;
+  struct stat st {};
+  if (::lstat(p.c_str(), &st) != 0)
+    return;
+  std::string header = rel + "\n" + std::to_string(st.st_mode) + "\n" + std::to_string(st.st_size);
+  h.update(std::to_string(header.size()) + ":" + header);
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    h.update("L" + fs::read_symlink(p, ec).string());
+  } else if (S_ISREG(st.st_mode)) {
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    char buf[1 << 16];
+    ssize_t n;
+    while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0)
+      h.update(buf, static_cast<size_t>(n));
+    if (fd >= 0)
+      ::close(fd);
+  } else if (S_ISDIR(st.st_mode)) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(p, ec))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names)
+      hash_entry(h, root, rel.empty() ? n : rel + "/" + n, ignore);
+  }
+}
+
+} // namespace
+
+Result<fs::path> resolve_in_root(const fs::path& root, std::string_view rel, bool follow_last) {
+  std::vector<std::string> todo = components(rel);
+  std::reverse(todo.begin(), todo.end());
+  std::vector<std::string> done;
+  int hops = 0;
+  while (!todo.empty()) {
+    std::string c = todo.back();
+    todo.pop_back();
+    if (c == "..") {
+      if (!done.empty())
+        done.pop_back();
+      continue;
+    }
+    fs::path cur = root;
+    for (const auto& d : done)
+      cur /= d;
+    cur /= c;
+    struct stat st {};
+    bool last = todo.empty();
+    if (::lstat(cur.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && (!last || follow_last)) {
+      if (++hops > 40)
+        return fail("too many levels of symbolic links resolving /" + std::string(rel));
+      std::error_code ec;
+      std::string target = fs::read_symlink(cur, ec).string();
+      if (!target.empty() && target[0] == '/')
+        done.clear(); // absolute targets are relative to the root
+      auto parts = components(target);
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+        todo.push_back(*it);
+      continue;
+    }
+    done.push_back(c);
+  }
+  fs::path out = root;
+  for (const auto& d : done)
+    out /= d;
+  return out;
+}
+
+Result<std::vector<std::string>> match_sources(const fs::path& root, std::string_view pattern,
+                                               const dockerfile::IgnoreMatcher* ignore) {
+  auto parts = components(pattern);
+  if (!parts.empty() && parts.front() == "..")
+    return fail("source " + std::string(pattern) + " is outside the build context");
+  std::vector<std::string> matches = {""};
+  for (const auto& part : parts) {
+    std::vector<std::string> next;
+    for (const auto& base : matches) {
+      fs::path dir = base.empty() ? root : root / base;
+      if (!has_glob(part)) {
+        std::error_code ec;
+        if (fs::symlink_status(dir / part, ec).type() != fs::file_type::not_found)
+          next.push_back(base.empty() ? part : base + "/" + part);
+        continue;
+      }
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string name = e.path().filename().string();
+        if (::fnmatch(part.c_str(), name.c_str(), FNM_PERIOD) == 0)
+          next.push_back(base.empty() ? name : base + "/" + name);
+      }
+    }
+    matches = std::move(next);
+  }
+  std::erase_if(matches, [&](const std::string& m) { return ignore && !m.empty() && ignore->excluded(m); });
+  std::sort(matches.begin(), matches.end());
+  if (matches.empty())
+    return fail("failed to compute cache key: \"/" + dockerfile::clean_path(pattern) +
+                "\": not found (check the path, and that .dockerignore does not exclude it)");
+  return matches;
+}
+
+Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
+                                   const dockerfile::IgnoreMatcher* ignore) {
+  util::Sha256 h;
+  for (const auto& rel : rel_paths)
+    hash_entry(h, root, rel, ignore);
+  return "sha256:" + h.hex_digest();
+}
+
+Result<void> copy_sources(const fs::path& src_root, const std::vector<std::string>& sources,
+                          const fs::path& dest_root, const std::string& dest,
+                          const CopyOptions& options) {
+  bool dest_is_dir = dest.ends_with("/") || sources.size() > 1;
+  if (!dest_is_dir) {
+    struct stat st {};
+    auto resolved = TRY(resolve_in_root(dest_root, dest, true));
+    dest_is_dir = ::stat(resolved.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
+  Copier copier{options};
+  for (const auto& rel : sources) {
+    fs::path src = rel.empty() ? src_root : src_root / rel;
+    struct stat st {};
+    if (::lstat(src.c_str(), &st) != 0)
+      return fail("cannot read source " + rel + ": " + errno_text());
+    bool src_dir = S_ISDIR(st.st_mode);
+    std::string target = dest;
+    if (!src_dir && dest_is_dir)
+      target = dest + "/" + fs::path(rel).filename().string();
+    auto parent = TRY(resolve_in_root(dest_root, fs::path(target).parent_path().string(), true));
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (ec)
+      return fail("cannot create " + fs::path(target).parent_path().string() + ": " + ec.message());
+    auto final_path = src_dir ? TRY(resolve_in_root(dest_root, target, true))
+                              : parent / fs::path(target).filename();
+    TRY_VOID(copier.entry(src, final_path, rel));
+  }
+  return {};
+}
+
+} // namespace xbuild::engine::build

@@ -1,0 +1,52 @@
+#pragma once
+// COPY/ADD file semantics, as Docker defines them:
+//  - sources are paths or globs relative to the source root (the build
+//    context or another stage's filesystem); they can never leave it;
+//  - a directory source copies its *contents*; a file copied to a
+//    destination ending in "/" (or with several sources) keeps its name;
+//  - the destination is resolved inside the target root with symlinks
+//    followed as if the root were "/", so an image's /bin → usr/bin works
+//    and nothing is written outside the root;
+//  - ownership is 0:0 for context files (BuildKit) unless --chown says
+//    otherwise, and kept for --from copies; --chmod sets every entry's mode.
+// The content digest of what a COPY reads (path, type, mode, size, content,
+// symlink target; never mtime) keys the cache.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/dockerfile/dockerignore.hpp"
+#include "util/error.hpp"
+
+namespace xbuild::engine::build {
+
+namespace fs = std::filesystem;
+
+// `rel` resolved inside `root` (symlinks followed within the root). The
+// final component is resolved too when `follow_last`.
+Result<fs::path> resolve_in_root(const fs::path& root, std::string_view rel, bool follow_last);
+
+// Expands `pattern` (a path or glob, relative to `root`) into the matching
+// relative paths, sorted. No match is an error naming the pattern.
+Result<std::vector<std::string>> match_sources(const fs::path& root, std::string_view pattern,
+                                               const dockerfile::IgnoreMatcher* ignore);
+
+// sha256 over every entry under the given relative paths (recursively).
+Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
+                                   const dockerfile::IgnoreMatcher* ignore);
+
+struct CopyOptions {
+  std::optional<unsigned> uid, gid; // unset: keep the source's owner
+  std::optional<unsigned> mode;     // --chmod
+  const dockerfile::IgnoreMatcher* ignore = nullptr;
+};
+
+// Copies `sources` (relative to `src_root`) to `dest` (absolute path inside
+// `dest_root`) with the rules above.
+Result<void> copy_sources(const fs::path& src_root, const std::vector<std::string>& sources,
+                          const fs::path& dest_root, const std::string& dest,
+                          const CopyOptions& options);
+
+} // namespace xbuild::engine::build

@@ -1,0 +1,40 @@
+#pragma once
+// Base images: resolved once per (name, platform) per build, by digest, so a
+// tag that moved is a different image and misses the cache.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "oci/content_store.hpp"
+#include "oci/image_config.hpp"
+#include "oci/manifest.hpp"
+#include "oci/platform.hpp"
+
+namespace xbuild::util {
+class CancelSource;
+}
+
+namespace xbuild::engine::build {
+
+struct ResolvedImage {
+  std::string name;        // canonical reference, "docker.io/library/busybox:latest"
+  oci::Digest manifest;    // the platform's manifest digest
+  oci::ImageConfig config;
+  std::vector<oci::Descriptor> layers; // in the content store, base first
+};
+
+class ImageSource {
+public:
+  virtual ~ImageSource() = default;
+  virtual Result<ResolvedImage> resolve(const std::string& name, const oci::Platform& platform) = 0;
+};
+
+// Pulls from registries into `store` (credentials from `docker_config_dir`).
+std::unique_ptr<ImageSource> make_registry_image_source(oci::ContentStore& store,
+                                                        std::filesystem::path docker_config_dir,
+                                                        const util::CancelSource* cancel);
+
+} // namespace xbuild::engine::build
