@@ -93,6 +93,9 @@ Result<void> validate(const ExecSpec& spec) {
                 "xbuild as root, e.g. with sudo; rootless mode is not supported yet");
   if (!fs::is_directory(spec.rootfs))
     return fail("root filesystem " + spec.rootfs.string() + " is not a directory");
+  std::error_code ec;
+  if (fs::canonical(spec.rootfs, ec) == "/")
+    return fail("refusing to run a RUN step with the host's / as its root filesystem");
   if (spec.argv.empty() || spec.argv[0].empty())
     return fail("RUN has no command");
   if (spec.cwd.empty() || spec.cwd[0] != '/')
@@ -102,7 +105,6 @@ Result<void> validate(const ExecSpec& spec) {
   for (const auto& m : spec.mounts) {
     if (m.target.empty() || m.target[0] != '/' || normalize_abs(m.target) == "/")
       return fail("mount target \"" + m.target + "\" must be an absolute path other than /");
-    std::error_code ec;
     if (m.type == MountType::bind && !fs::exists(m.source, ec))
       return fail("mount source " + m.source.string() + " for " + m.target + " does not exist");
   }

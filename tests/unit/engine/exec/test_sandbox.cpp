@@ -374,3 +374,30 @@ TEST_CASE("parallel runs from several threads stay separate and leak no descript
   }
   CHECK(open_fd_count() == fds_before);
 }
+
+TEST_CASE("invalid specs are rejected before anything runs", "[engine][exec][sandbox]") {
+  XBUILD_REQUIRE_SANDBOX();
+  test::BusyboxRootfs rootfs;
+  util::CancelSource cancel;
+  auto attempt = [&](auto edit) {
+    ExecSpec spec;
+    spec.rootfs = rootfs.path();
+    spec.argv = {"/bin/true"};
+    edit(spec);
+    auto st = execute(spec, nullptr, cancel);
+    return st ? std::string("ran") : st.error().message;
+  };
+  CHECK(attempt([](ExecSpec& s) { s.rootfs = "/"; }).find("refusing") != std::string::npos);
+  CHECK(attempt([](ExecSpec& s) { s.rootfs = "/no/such/dir"; }).find("not a directory") !=
+        std::string::npos);
+  CHECK(attempt([](ExecSpec& s) { s.argv.clear(); }) == "RUN has no command");
+  CHECK(attempt([](ExecSpec& s) { s.cwd = "rel"; }).find("not an absolute path") !=
+        std::string::npos);
+  CHECK(attempt([](ExecSpec& s) {
+          s.mounts.push_back(Mount{MountType::tmpfs, {}, "/", Access::read_write});
+        }).find("other than /") != std::string::npos);
+  CHECK(attempt([](ExecSpec& s) {
+          s.mounts.push_back(Mount{MountType::bind, "/no/such/src", "/x", Access::read_only});
+        }).find("does not exist") != std::string::npos);
+  CHECK(attempt([](ExecSpec&) {}) == "ran");
+}
