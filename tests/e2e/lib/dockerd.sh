@@ -56,8 +56,27 @@ xb_dockerd_start() {
 }
 
 # xb_docker_import_rootfs TAR REF [PLATFORM] : load a root filesystem tarball
-# (e.g. from xb_busybox_rootfs_tar) into the private daemon as image REF.
+# (e.g. $XB_BUSYBOX_TAR) into the private daemon as image REF for PLATFORM
+# (default linux/amd64). `docker import --platform` does not record the
+# architecture on this Engine, so this writes a one-layer docker archive with
+# the right config and `docker load`s it.
 xb_docker_import_rootfs() {
-  local tar="$1" ref="$2" platform="${3:-}"
-  docker import ${platform:+--platform "$platform"} "$tar" "$ref" >/dev/null
+  local tar="$1" ref="$2" platform="${3:-linux/amd64}"
+  local os="${platform%%/*}" arch="${platform#*/}" variant=""
+  if [[ "$arch" == */* ]]; then variant="${arch#*/}"; arch="${arch%%/*}"; fi
+  local work
+  work="$(mktemp -d "$XB_TMP/docker-archive.XXXXXX")"
+  local diff_id
+  diff_id="$(sha256sum "$tar" | cut -d' ' -f1)"
+  mkdir -p "$work/$diff_id"
+  cp "$tar" "$work/$diff_id/layer.tar"
+  printf '{"architecture":"%s","os":"%s"%s,"config":{"Cmd":["/bin/sh"],"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$arch" "$os" "${variant:+,\"variant\":\"$variant\"}" "$diff_id" >"$work/config.json"
+  local config_id
+  config_id="$(sha256sum "$work/config.json" | cut -d' ' -f1)"
+  mv "$work/config.json" "$work/$config_id.json"
+  printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' \
+    "$config_id" "$ref" "$diff_id" >"$work/manifest.json"
+  tar -C "$work" -cf - . | docker load -q >/dev/null
+  rm -rf "$work"
 }
