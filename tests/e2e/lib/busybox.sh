@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Base-image fixture without internet: busybox root filesystems for
 # linux/amd64 and linux/arm64 made from Debian's busybox-static packages,
 # cached between runs. Source after common.sh.
@@ -85,7 +86,7 @@ xb__busybox_build() {
   local list="" qemu
   list="$("$root/bin/busybox" --list-full 2>/dev/null)" || list=""
   if [[ -z "$list" ]]; then
-    case "$arch" in arm64) qemu=qemu-aarch64-static ;; amd64) qemu=qemu-x86_64-static ;; esac
+    case "$arch" in arm64) qemu="qemu-aarch64-static" ;; amd64) qemu="qemu-x86_64-static" ;; esac
     if command -v "$qemu" >/dev/null; then
       list="$("$qemu" "$root/bin/busybox" --list-full)" || list=""
     fi

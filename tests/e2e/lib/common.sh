@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helper for end-to-end tests: source it first in every tests/e2e/test_*.sh.
 #
 #   source "$(dirname "$0")/lib/common.sh"

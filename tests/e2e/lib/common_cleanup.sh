@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Cleanup helpers shared by common.sh and its reaper process (which cannot
 # source common.sh itself: that would make it a test with its own temp dir).
 

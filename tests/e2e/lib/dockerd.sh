@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Private Docker Engine fixture: a `dockerd` (Debian's docker.io) with its own
 # data root, exec root, pidfile, config file and socket, all inside the test's
 # temp dir, no iptables and no bridge. It never touches a daemon the user

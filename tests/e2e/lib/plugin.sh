@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The plugin as the docker CLI sees it. Source after common.sh.
 #
 #   xb_install_plugin [CONFIG_DIR]   copy $XBUILD_BIN into CONFIG_DIR/cli-plugins

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # QEMU user-mode emulation fixture: make foreign-architecture binaries run,
 # through binfmt_misc and Debian's qemu-user-static. Source after common.sh.
 #

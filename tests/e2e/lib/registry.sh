@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Registry fixture: a real `docker-registry` (distribution 2.8, Debian package
 # docker-registry) on a free 127.0.0.1 port, with its own storage dir, stopped
 # and removed at exit. Source after common.sh.
