@@ -37,7 +37,7 @@ if command -v docker >/dev/null; then
 fi
 
 # A command whose work is not built yet must not pretend to succeed.
-for cmd in "du" "prune -f" "imagetools inspect 127.0.0.1:1/x"; do
+for cmd in "du" "prune -f" "stop"; do
   xb_run r "$XBUILD_BIN" $cmd
   if [[ $r_rc -eq 0 ]]; then
     [[ "$r_err$r_out" != *"not implemented"* ]] || xb_fail "'$cmd' says not implemented but exits 0"
