@@ -2,7 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/snapshot/diff.hpp"
@@ -92,13 +95,22 @@ Result<void> mount_overlay(const std::vector<fs::path>& lowers, const fs::path& 
 }
 
 Active::Active(Active&& o) noexcept
-    : m_owner(o.m_owner), m_id(std::move(o.m_id)), m_root(std::move(o.m_root)) {
+    : m_owner(o.m_owner), m_id(std::move(o.m_id)), m_root(std::move(o.m_root)),
+      m_lock_fd(o.m_lock_fd) {
   o.m_owner = nullptr;
+  o.m_lock_fd = -1;
 }
 
 Active::~Active() {
   if (m_owner)
     m_owner->discard(m_id);
+  release_lock();
+}
+
+void Active::release_lock() {
+  if (m_lock_fd >= 0)
+    ::close(m_lock_fd);
+  m_lock_fd = -1;
 }
 
 Result<std::unique_ptr<Snapshotter>> Snapshotter::open(const fs::path& root, BackendChoice choice) {
@@ -118,12 +130,28 @@ Result<std::unique_ptr<Snapshotter>> Snapshotter::open(const fs::path& root, Bac
   }
   if (choice == BackendChoice::automatic && backend == Backend::copy)
     spdlog::debug("overlayfs unavailable in {}; using copy-based snapshots", root.string());
-  return std::unique_ptr<Snapshotter>(new Snapshotter(fs::absolute(root), backend));
+  std::unique_ptr<Snapshotter> snapshots(new Snapshotter(fs::absolute(root), backend));
+  if (auto stale = snapshots->remove_stale(); !stale)
+    spdlog::warn("cleaning up snapshots in {}: {}", root.string(), stale.error().message);
+  return snapshots;
 }
 
 fs::path Snapshotter::dir(const std::string& id) const { return m_root / "snapshots" / id; }
 
-Result<std::string> Snapshotter::allocate_id() {
+Result<std::pair<std::string, int>> Snapshotter::allocate_id() {
+  // Build the directory with its lock held under a temporary name, then move
+  // it into place: remove_stale() in another process never sees a live
+  // snapshot without its lock.
+  std::string tmpl = (m_root / "snapshots" / "tmp-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data()))
+    return fail("cannot create a snapshot in " + m_root.string() + ": " + std::strerror(errno));
+  fs::path tmp = tmpl;
+  int lock = ::open((tmp / "lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    int err = errno;
+    (void)remove_tree(tmp);
+    return fail("cannot lock a new snapshot in " + m_root.string() + ": " + std::strerror(err));
+  }
   unsigned long next = 1;
   std::error_code ec;
   for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end;
@@ -133,15 +161,19 @@ Result<std::string> Snapshotter::allocate_id() {
     } catch (const std::exception&) {
     }
   }
-  // mkdir is the lock: a concurrent process that took this id makes us move on.
+  // RENAME_NOREPLACE is the arbiter: a concurrent process that took this id
+  // makes us move on to the next.
   for (int attempt = 0; attempt < 1000; ++attempt, ++next) {
     std::string id = std::to_string(next);
-    if (::mkdir(dir(id).c_str(), 0700) == 0)
-      return id;
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir(id).c_str(), RENAME_NOREPLACE) == 0)
+      return std::make_pair(id, lock);
     if (errno != EEXIST)
-      return fail("cannot create snapshot " + dir(id).string() + ": " + std::strerror(errno));
+      break;
   }
-  return fail("cannot allocate a snapshot id in " + m_root.string());
+  int err = errno;
+  ::close(lock);
+  (void)remove_tree(tmp);
+  return fail("cannot allocate a snapshot id in " + m_root.string() + ": " + std::strerror(err));
 }
 
 Result<std::string> Snapshotter::resolve(const std::string& name) const {
@@ -182,8 +214,8 @@ Result<Active> Snapshotter::prepare(const std::string& parent) {
   std::string parent_id;
   if (!parent.empty())
     parent_id = TRY(resolve(parent));
-  std::string id = TRY(allocate_id());
-  Active active(this, id, dir(id) / "fs");
+  auto [id, lock] = TRY(allocate_id());
+  Active active(this, id, dir(id) / "fs", lock);
   TRY_VOID(util::write_file_atomic(dir(id) / "parent", parent_id));
   TRY_VOID(mkdir_fresh(dir(id) / "fs"));
   if (parent_id.empty())
@@ -241,6 +273,7 @@ Result<std::string> Snapshotter::commit(Active&& to_commit, const std::string& n
     return name; // `active` still owns its directory and deletes it
   }
   active.m_owner = nullptr;
+  active.release_lock();
   return name;
 }
 
@@ -256,6 +289,53 @@ Result<void> Snapshotter::remove(const std::string& name) {
   }
   fs::remove(m_root / "names" / escape_name(name), ec);
   return remove_tree(dir(id));
+}
+
+Result<size_t> Snapshotter::remove_stale() const {
+  size_t removed = 0;
+  std::error_code ec;
+  std::vector<fs::path> dirs;
+  for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end;
+       it.increment(ec))
+    dirs.push_back(it->path());
+  for (const auto& d : dirs) {
+    if (fs::exists(d / "committed"))
+      continue;
+    bool is_tmp = d.filename().string().rfind("tmp-", 0) == 0;
+    int lock = ::open((d / "lock").c_str(), O_RDWR | O_CLOEXEC);
+    if (lock < 0) {
+      // No lock yet: a temp dir being set up right now, unless it is old.
+      struct stat st {};
+      bool old = ::lstat(d.c_str(), &st) == 0 && ::time(nullptr) - st.st_mtime > 600;
+      if (!(is_tmp && old))
+        continue;
+    } else if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock);
+      continue; // alive
+    }
+    fs::path merged = d / "merged";
+    if (is_mounted(merged))
+      ::umount2(merged.c_str(), MNT_DETACH);
+    auto r = remove_tree(d);
+    if (lock >= 0)
+      ::close(lock);
+    TRY_VOID(r);
+    ++removed;
+  }
+  fs::path staging = m_root / "staging";
+  if (fs::exists(staging)) {
+    // Staging dirs live only inside write_diff_layer(); any without a live
+    // active snapshot of the same id prefix are leftovers.
+    for (fs::directory_iterator it(staging, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string owner = it->path().filename().string();
+      owner = owner.substr(0, owner.rfind('-'));
+      if (!fs::exists(dir(owner)) || fs::exists(dir(owner) / "committed")) {
+        (void)remove_tree(it->path());
+        ++removed;
+      }
+    }
+  }
+  return removed;
 }
 
 } // namespace xbuild::engine::snapshot

@@ -23,6 +23,7 @@
 //   snapshots/<id>/work/      overlay workdir (active only)
 //   snapshots/<id>/merged/    overlay mount point (active only)
 //   snapshots/<id>/committed  marker, contains the name (written last)
+//   snapshots/<id>/lock       flock()ed while the snapshot is active
 //   names/<name>              symlink to ../snapshots/<id>; created with
 //                             symlink(2), which is atomic and fails if it
 //                             exists, so two processes committing the same
@@ -31,6 +32,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -58,11 +60,13 @@ public:
 
 private:
   friend class Snapshotter;
-  Active(const Snapshotter* owner, std::string id, std::filesystem::path root)
-      : m_owner(owner), m_id(std::move(id)), m_root(std::move(root)) {}
+  Active(const Snapshotter* owner, std::string id, std::filesystem::path root, int lock_fd)
+      : m_owner(owner), m_id(std::move(id)), m_root(std::move(root)), m_lock_fd(lock_fd) {}
+  void release_lock();
   const Snapshotter* m_owner;
   std::string m_id;
   std::filesystem::path m_root;
+  int m_lock_fd = -1; // flock held while active: tells remove_stale() it is alive
 };
 
 class Snapshotter {
@@ -102,6 +106,12 @@ public:
   // parent.
   Result<void> remove(const std::string& name);
 
+  // Deletes what crashed processes left: active snapshots nobody holds
+  // (unmounting their overlay), half-created ones and staging dirs. Safe
+  // while other processes use the same state: live snapshots hold a lock.
+  // Returns how many directories were removed. open() calls it.
+  Result<size_t> remove_stale() const;
+
   // The layer directories of `name`'s chain, topmost first (for overlay these
   // are the lowerdirs; for copy, one full tree).
   Result<std::vector<std::filesystem::path>> chain(const std::string& name) const;
@@ -112,7 +122,8 @@ private:
       : m_root(std::move(root)), m_backend(backend) {}
   std::filesystem::path dir(const std::string& id) const;
   Result<std::string> resolve(const std::string& name) const;
-  Result<std::string> allocate_id();
+  // Creates snapshots/<id>/ with its lock file held; returns id and lock fd.
+  Result<std::pair<std::string, int>> allocate_id();
   Result<std::vector<std::filesystem::path>> chain_of_id(const std::string& id) const;
   Result<std::string> parent_of(const std::string& id) const;
   void discard(const std::string& id) const;

@@ -3,11 +3,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/snapshot/snapshotter.hpp"
 #include "util/fs.hpp"
+#include "util/strings.hpp"
 
 using namespace xbuild;
 using namespace xbuild::engine::snapshot;
@@ -212,5 +215,51 @@ TEST_CASE("staged changes hold exactly the added and modified entries", "[engine
     CHECK_FALSE(fs::exists(layer / "bin"));
     CHECK_FALSE(fs::exists(layer / "data/keep"));
     CHECK_FALSE(fs::exists(layer / "data/drop"));
+  });
+}
+
+TEST_CASE("snapshots left by a killed process are cleaned up, live ones are kept",
+          "[engine][snapshot]") {
+  for_each_backend([](Snapshotter& s) {
+    make_base(s);
+    REQUIRE_VALUE(live, s.prepare("base"));
+    write(live.root() / "mine", "x\n");
+    // A process that dies mid-step (like kill -9): no destructors run.
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      auto other = Snapshotter::open(s.root(), s.backend() == Backend::overlay
+                                                   ? BackendChoice::overlay
+                                                   : BackendChoice::copy);
+      if (!other)
+        ::_exit(2);
+      auto a = (*other)->prepare("base");
+      if (!a)
+        ::_exit(3);
+      std::ofstream(a->root() / "crash-file") << "y\n";
+      ::_exit(0);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    size_t dirs_before = 0;
+    for ([[maybe_unused]] auto& e : fs::directory_iterator(s.root() / "snapshots"))
+      ++dirs_before;
+    CHECK(dirs_before == 3); // base, live, crashed
+    auto removed = s.remove_stale();
+    REQUIRE(removed);
+    CHECK(*removed == 1);
+    CHECK(read(live.root() / "mine") == "x\n");
+    std::string mounts = util::read_file("/proc/self/mountinfo").value_or("");
+    size_t overlays_here = 0; // mount points (5th field) under the state dir
+    for (const auto& line : util::split(mounts, '\n')) {
+      auto fields = util::split(line, ' ');
+      if (fields.size() > 4 && fields[4].rfind(s.root().string(), 0) == 0)
+        ++overlays_here;
+    }
+    CHECK(overlays_here == (s.backend() == Backend::overlay ? 1u : 0u)); // only `live`
+    REQUIRE(s.commit(std::move(live), "live"));
+    CHECK(s.exists("live"));
   });
 }
