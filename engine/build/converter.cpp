@@ -25,6 +25,7 @@ namespace df = dockerfile;
 
 struct StageState {
   solver::Vertex* vertex = nullptr;
+  oci::Platform platform; // the stage's (FROM --platform), else the target's
   oci::ImageConfig config;
   std::vector<std::string> shell = {"/bin/sh", "-c"};
   std::vector<PendingHistory> history;
@@ -121,6 +122,7 @@ private:
     if (st.base_stage)
       return {}; // inherits the base stage's state when converted
     oci::Platform p = stage_platform(st);
+    s.platform = p;
     if (util::to_lower(st.base) == "scratch") {
       s.config.os = p.os;
       s.config.architecture = p.architecture;
@@ -142,10 +144,10 @@ private:
     return {};
   }
 
-  std::string step_name(const df::Stage& st, size_t step, size_t count, const std::string& text,
-                        bool multi_stage) const {
+  std::string step_name(const df::Stage& st, const oci::Platform& p, size_t step, size_t count,
+                        const std::string& text, bool multi_stage) const {
     std::string prefix = multi_stage ? st.display_name() + " " : "";
-    std::string plat = m_req.platforms.size() > 1 ? m_platform.str() + " " : "";
+    std::string plat = m_req.platforms.size() > 1 ? p.str() + " " : "";
     return "[" + plat + prefix + std::to_string(step) + "/" + std::to_string(count) + "] " + text;
   }
 
@@ -176,7 +178,7 @@ private:
   solver::Vertex* root_of(StageState& s) {
     if (!s.vertex)
       s.vertex = m_plan.graph.add(
-          std::make_shared<MkdirOp>(m_env, "/", "", m_platform.str(), "[internal] scratch"));
+          std::make_shared<MkdirOp>(m_env, "/", "", s.platform.str(), "[internal] scratch"));
     return s.vertex;
   }
 
@@ -198,7 +200,7 @@ private:
     bool use_cache = cacheable(st);
     for (size_t k = 0; k < es.instructions.size(); ++k) {
       const df::Instruction& ins = es.instructions[k];
-      std::string name = step_name(st, k + 2, count, ins.original, multi);
+      std::string name = step_name(st, s.platform, k + 2, count, ins.original, multi);
       PendingHistory h;
       h.entry.created = now();
       h.before = s.vertex;
@@ -237,7 +239,7 @@ private:
             def.cwd = cfg.working_dir.empty() ? "/" : cfg.working_dir;
             def.user = cfg.user;
             def.network = d.network.empty() ? "default" : d.network;
-            def.platform = m_platform.str();
+            def.platform = s.platform.str();
             std::vector<solver::Vertex*> inputs = {root_of(s)};
             for (const auto& m : d.mounts) {
               RunMount rm{m, -1};
@@ -260,7 +262,7 @@ private:
               def.dest += "/";
             def.chown = spec.chown;
             def.chmod = spec.chmod;
-            def.platform = m_platform.str();
+            def.platform = s.platform.str();
             for (const auto& hd : spec.heredocs)
               def.inline_files[hd.name] = hd.content;
             std::vector<solver::Vertex*> inputs = {root_of(s)};
@@ -268,7 +270,7 @@ private:
               if (!d.from.empty()) {
                 auto* src = TRY(stage_or_image(graph, d.from));
                 if (!src)
-                  src = m_plan.graph.add(std::make_shared<MkdirOp>(m_env, "/", "", m_platform.str(),
+                  src = m_plan.graph.add(std::make_shared<MkdirOp>(m_env, "/", "", s.platform.str(),
                                                                    "[internal] scratch"));
                 inputs.push_back(src);
                 def.from_input = true;
@@ -288,7 +290,7 @@ private:
             cfg.working_dir = join_path(cfg.working_dir, d.path);
             h.created_by = "WORKDIR " + cfg.working_dir;
             s.vertex = m_plan.graph.add(
-                std::make_shared<MkdirOp>(m_env, cfg.working_dir, cfg.user, m_platform.str(), name),
+                std::make_shared<MkdirOp>(m_env, cfg.working_dir, cfg.user, s.platform.str(), name),
                 {root_of(s)});
           } else if constexpr (std::is_same_v<T, df::EnvCmd>) {
             std::vector<std::string> parts;
