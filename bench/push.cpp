@@ -31,7 +31,8 @@ Result<int> run(const std::string& layout, const std::string& reference) {
   auto store = TRY(ContentStore::open(layout));
   const auto& top = index.manifests[0];
   auto root = ManifestBytes::from(top.media_type, TRY(store.get(top.digest)));
-  auto plan = TRY(registry::plan_push(root, [&](const Descriptor& d) { return store.get(d.digest); }));
+  auto plan =
+      TRY(registry::plan_push(root, [&](const Descriptor& d) { return store.get(d.digest); }));
 
   auto config_dir = std::getenv("DOCKER_CONFIG") ? std::string(std::getenv("DOCKER_CONFIG"))
                                                  : util::home_dir() + "/.docker";
@@ -40,7 +41,8 @@ Result<int> run(const std::string& layout, const std::string& reference) {
   registry::PushOptions options;
   options.tags = {ref.tag.empty() ? ref.digest.str() : ref.tag};
   auto start = std::chrono::steady_clock::now();
-  auto stats = TRY(registry::push_plan(*session.client, registry::Repo::of(ref), plan, blobs, options));
+  auto stats =
+      TRY(registry::push_plan(*session.client, registry::Repo::of(ref), plan, blobs, options));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("pushed %s@%s in %.3f s: %d uploaded (%lld bytes), %d mounted, %d present\n",
               ref.str().c_str(), root.digest.str().c_str(), secs, stats.uploaded,

@@ -165,4 +165,54 @@ RegistryClient::push_blob(const Repo& repo, const Descriptor& blob,
   }
 }
 
+Result<Descriptor> RegistryClient::push_blob_stream(const Repo& repo, std::string media_type,
+                                                    util::BodySource source) {
+  const std::string uploads = "/v2/" + repo.name + "/blobs/uploads/";
+  ApiRequest post;
+  post.method = "POST";
+  post.target = uploads;
+  post.scopes = {push_scope(repo.name)};
+  post.what = "start upload of a streamed blob";
+  auto r = TRY(send(repo, std::move(post)));
+  if (r.status != 202 || !r.headers.get("Location"))
+    return tl::unexpected(status_error(repo, "start upload of a streamed blob", r));
+  auto ep = TRY(endpoint(repo.host));
+  auto location = TRY(util::resolve_url(ep.base + uploads, *r.headers.get("Location")));
+
+  auto digester = std::make_shared<Digester>();
+  ApiRequest patch;
+  patch.method = "PATCH";
+  patch.target = location;
+  patch.headers.set("Content-Type", "application/octet-stream");
+  patch.open_body = [&]() -> Result<util::BodySource> {
+    return util::BodySource([digester, source](char* buf, size_t n) -> Result<size_t> {
+      auto got = TRY(source(buf, n));
+      digester->update(buf, got);
+      return got;
+    });
+  };
+  patch.scopes = {push_scope(repo.name)};
+  patch.retry = false;
+  patch.what = "upload a streamed blob";
+  r = TRY(send(repo, std::move(patch)));
+  if (r.status != 202)
+    return tl::unexpected(status_error(repo, "upload a streamed blob", r));
+  Descriptor d;
+  d.media_type = std::move(media_type);
+  d.size = digester->size();
+  d.digest = digester->digest();
+  auto next = r.headers.get("Location")
+                  ? TRY(util::resolve_url(location, *r.headers.get("Location")))
+                  : location;
+  ApiRequest put;
+  put.method = "PUT";
+  put.target = util::append_query(next, "digest", d.digest.str());
+  put.scopes = {push_scope(repo.name)};
+  put.what = "finish upload of blob " + d.digest.str();
+  r = TRY(send(repo, std::move(put)));
+  if (r.status != 201 && r.status != 204)
+    return tl::unexpected(status_error(repo, "finish upload of blob " + d.digest.str(), r));
+  return d;
+}
+
 } // namespace xbuild::oci::registry

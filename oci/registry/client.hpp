@@ -110,6 +110,13 @@ public:
                              const std::function<Result<util::BodySource>()>& open,
                              const std::vector<std::string>& mount_from = {});
 
+  // Uploads content whose digest and size are not known in advance (a layer
+  // compressed on the fly): POST, one streaming PATCH while hashing, then
+  // PUT ?digest=. Not retried (the source cannot rewind); no HEAD first.
+  // Returns the descriptor of what was uploaded.
+  Result<Descriptor> push_blob_stream(const Repo& repo, std::string media_type,
+                                      util::BodySource source);
+
   // An error for an unexpected response: registry, repository, what was
   // attempted, HTTP status and the registry's error codes/messages.
   Error status_error(const Repo& repo, const std::string& what, const util::HttpResponse& response);

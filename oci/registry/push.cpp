@@ -149,4 +149,29 @@ Result<PushStats> push_plan(RegistryClient& client, const Repo& repo, const Push
   return stats;
 }
 
+Result<PushStats> push_from_store(RegistryClient& client, const std::vector<Reference>& targets,
+                                  const ManifestBytes& root, const ContentStore& store) {
+  auto plan = TRY(plan_push(root, [&](const Descriptor& d) { return store.get(d.digest); }));
+  ContentStoreBlobs blobs(store);
+  std::map<std::string, std::pair<Repo, std::vector<std::string>>> by_repo;
+  for (const auto& t : targets) {
+    auto repo = Repo::of(t);
+    auto& entry = by_repo[repo.str()];
+    entry.first = repo;
+    if (!t.tag.empty())
+      entry.second.push_back(t.tag);
+  }
+  PushStats total;
+  for (const auto& [key, entry] : by_repo) {
+    PushOptions options;
+    options.tags = entry.second;
+    auto stats = TRY(push_plan(client, entry.first, plan, blobs, options));
+    total.uploaded += stats.uploaded;
+    total.mounted += stats.mounted;
+    total.existed += stats.existed;
+    total.bytes_uploaded += stats.bytes_uploaded;
+  }
+  return total;
+}
+
 } // namespace xbuild::oci::registry

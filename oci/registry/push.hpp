@@ -67,6 +67,13 @@ struct PushOptions {
 Result<PushStats> push_plan(RegistryClient& client, const Repo& repo, const PushPlan& plan,
                             BlobProvider& blobs, const PushOptions& options);
 
+// The whole job for an image held in a content store: plan from `root`
+// (children read from the store) and push to every reference in `targets`
+// (grouped by repository; each tag gets the root, a digest-only reference
+// pushes by digest).
+Result<PushStats> push_from_store(RegistryClient& client, const std::vector<Reference>& targets,
+                                  const ManifestBytes& root, const ContentStore& store);
+
 // Runs `task(i)` for i in [0, count) on up to `parallelism` threads; stops
 // handing out work after the first error and returns it.
 Result<void> parallel_for(size_t count, int parallelism,

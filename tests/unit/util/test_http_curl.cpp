@@ -125,8 +125,9 @@ private:
       std::string reply = path == "/big" ? std::string(3 << 20, 'x')
                                          : method + " " + path + " " + std::to_string(body.size()) +
                                                " " + sha256_hex(body);
-      std::string head = "HTTP/1.1 " + status + "\r\nContent-Length: " +
-                         std::to_string(reply.size()) + "\r\nX-Test: yes\r\n\r\n";
+      std::string head = "HTTP/1.1 " + status +
+                         "\r\nContent-Length: " + std::to_string(reply.size()) +
+                         "\r\nX-Test: yes\r\n\r\n";
       std::string all = head + (method == "HEAD" ? "" : reply);
       if (send(c, all.data(), all.size(), MSG_NOSIGNAL) < 0)
         break;
@@ -160,8 +161,7 @@ TEST_CASE("the curl transport reuses one keep-alive connection for sequential re
   CHECK(server.accepted() == 1);
 }
 
-TEST_CASE("request bodies stream from a source with known or unknown size",
-          "[util][http][curl]") {
+TEST_CASE("request bodies stream from a source with known or unknown size", "[util][http][curl]") {
   TinyServer server;
   auto t = make_curl_transport();
   const size_t total = 5 * 1024 * 1024 + 17;

@@ -280,3 +280,38 @@ TEST_CASE("a manifest whose bytes do not match the digest is refused", "[oci][re
   CHECK(good->media_type == media_type::k_oci_index);
   CHECK(t.requests.back().headers.get("Accept") == manifest_accept_header());
 }
+
+TEST_CASE("a blob of unknown size streams in one PATCH and is closed by digest",
+          "[oci][registry][client]") {
+  const std::string content = "streamed layer bytes";
+  FakeTransport t([&](const test::RecordedRequest& r) -> util::HttpResult {
+    if (util::ends_with(r.url, "/v2/"))
+      return response(200);
+    if (r.method == "POST")
+      return response(202, {{"Location", "/v2/app/blobs/uploads/u?_state=1"}});
+    if (r.method == "PATCH")
+      return response(202, {{"Location", "/v2/app/blobs/uploads/u?_state=2"}});
+    return response(201);
+  });
+  StaticCredentialStore creds;
+  RegistryClient client(t, creds, fast_options());
+  size_t off = 0;
+  auto d =
+      client.push_blob_stream({"reg.example", "app"}, std::string(media_type::k_oci_layer_gzip),
+                              [&](char* buf, size_t n) -> Result<size_t> {
+                                size_t k = std::min<size_t>({n, 7, content.size() - off});
+                                std::copy_n(content.data() + off, k, buf);
+                                off += k;
+                                return k;
+                              });
+  REQUIRE(d);
+  CHECK(d->digest == Digest::of(content));
+  CHECK(d->size == int64_t(content.size()));
+  REQUIRE(t.requests.size() == 4);
+  CHECK(t.requests[2].method == "PATCH");
+  CHECK(t.requests[2].url == "https://reg.example/v2/app/blobs/uploads/u?_state=1");
+  CHECK(t.requests[2].body == content);
+  CHECK(t.requests[3].url == "https://reg.example/v2/app/blobs/uploads/u?_state=2&digest=" +
+                                 util::url_encode(Digest::of(content).str()));
+  CHECK(t.requests[3].body.empty());
+}

@@ -31,8 +31,8 @@ RegistryOptions fast_options() {
 // A tiny in-memory registry: blobs and manifests by digest, tags → digest.
 struct MemoryRegistry {
   std::mutex mutex;
-  std::map<std::string, std::string> blobs;                               // digest → bytes
-  std::map<std::string, std::pair<std::string, std::string>> manifests;   // ref → (type, bytes)
+  std::map<std::string, std::string> blobs;                             // digest → bytes
+  std::map<std::string, std::pair<std::string, std::string>> manifests; // ref → (type, bytes)
   std::vector<std::string> log; // "PUT manifest <ref>", "PUT blob <digest>"
   int uploads = 0;
 
@@ -55,8 +55,9 @@ struct MemoryRegistry {
       auto it = manifests.find(ref);
       if (it == manifests.end())
         return response(404);
-      return response(200, {{"Content-Type", it->second.first},
-                            {"Docker-Content-Digest", Digest::of(it->second.second).str()}},
+      return response(200,
+                      {{"Content-Type", it->second.first},
+                       {"Docker-Content-Digest", Digest::of(it->second.second).str()}},
                       r.method == "HEAD" ? "" : it->second.second);
     }
     if (auto pos = path.find("/blobs/uploads/"); pos != std::string::npos) {
@@ -87,7 +88,8 @@ struct Image {
 
 Image make_image(const std::string& arch) {
   Image img;
-  img.config = R"({"architecture":")" + arch + R"(","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})";
+  img.config =
+      R"({"architecture":")" + arch + R"(","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})";
   img.layer = "layer bytes for " + arch;
   ImageManifest m;
   m.config = descriptor_for(std::string(media_type::k_oci_config), img.config);
@@ -179,7 +181,8 @@ TEST_CASE("an identity token is exchanged with the OAuth2 POST form", "[oci][reg
       if (r.method != "POST")
         return response(405);
       token_bodies.push_back(r.body);
-      return response(200, {}, R"({"access_token":"at-1","expires_in":300,"refresh_token":"rt-2"})");
+      return response(200, {},
+                      R"({"access_token":"at-1","expires_in":300,"refresh_token":"rt-2"})");
     }
     if (r.headers.get("Authorization") != "Bearer at-1")
       return response(401, {{"WWW-Authenticate",
