@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "engine/exec/etc_files.hpp"
+#include "engine/exec/executor.hpp"
 #include "engine/exec/output.hpp"
 #include "engine/exec/sandbox_child.hpp"
 #include "engine/exec/user.hpp"
@@ -490,5 +491,20 @@ Result<void> run(const ExecSpec& spec, const OutputSink& sink, const util::Cance
     return fail(describe_failure(spec.argv, status), status.exit_code);
   return {};
 }
+
+} // namespace xbuild::engine::exec
+
+namespace xbuild::engine::exec {
+namespace {
+class SandboxExecutor final : public Executor {
+public:
+  Result<ExitStatus> execute(const ExecSpec& spec, const OutputSink& sink,
+                             const util::CancelSource& cancel) override {
+    return exec::execute(spec, sink, cancel);
+  }
+};
+} // namespace
+
+std::unique_ptr<Executor> make_sandbox_executor() { return std::make_unique<SandboxExecutor>(); }
 
 } // namespace xbuild::engine::exec

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "engine/exec/executor.hpp"
 #include "engine/exec/sandbox.hpp"
 #include "tests/unit/engine/exec/rootfs_fixture.hpp"
 #include "util/fs.hpp"
@@ -400,4 +401,17 @@ TEST_CASE("invalid specs are rejected before anything runs", "[engine][exec][san
           s.mounts.push_back(Mount{MountType::bind, "/no/such/src", "/x", Access::read_only});
         }).find("does not exist") != std::string::npos);
   CHECK(attempt([](ExecSpec&) {}) == "ran");
+}
+
+TEST_CASE("the sandbox executor runs through the Executor seam", "[engine][exec][sandbox]") {
+  XBUILD_REQUIRE_SANDBOX();
+  test::BusyboxRootfs rootfs;
+  auto executor = make_sandbox_executor();
+  ExecSpec spec;
+  spec.rootfs = rootfs.path();
+  spec.argv = {"sh", "-c", "exit 7"};
+  util::CancelSource cancel;
+  auto st = executor->execute(spec, nullptr, cancel);
+  XBUILD_REQUIRE_OK(st);
+  CHECK(st->exit_code == 7);
 }
