@@ -68,6 +68,11 @@ ep="$(endpoint_of docker -H "unix://$XB_TMP/flag-h.sock" xbuild --debug version)
 xb_assert_contains "$ep" "host=unix://$XB_TMP/flag-h.sock" "-H"
 ep="$(endpoint_of docker --host "unix://$XB_TMP/flag-host.sock" -D xbuild version)"
 xb_assert_contains "$ep" "host=unix://$XB_TMP/flag-host.sock" "--host with docker's -D"
+ep="$(endpoint_of docker -H tcp://127.0.0.1:2376 --tlsverify --tlscacert "$XB_TMP/tls/ca.pem" \
+  --tlscert "$XB_TMP/tls/client.pem" --tlskey "$XB_TMP/tls/client.key" xbuild --debug version)"
+xb_assert_contains "$ep" "host=tcp://127.0.0.1:2376 tls=true" "-H tcp:// with --tlsverify and --tls* files"
+ep="$(endpoint_of docker -H tcp://127.0.0.1:2375 xbuild --debug version)"
+xb_assert_contains "$ep" "host=tcp://127.0.0.1:2375 tls=false" "-H tcp:// without TLS flags"
 ep="$(DOCKER_HOST="unix://$XB_TMP/env-host.sock" endpoint_of docker xbuild --debug version)"
 xb_assert_contains "$ep" "host=unix://$XB_TMP/env-host.sock" "DOCKER_HOST"
 ep="$(DOCKER_HOST="unix://$XB_TMP/env-host.sock" endpoint_of docker -H "unix://$XB_TMP/h-wins.sock" xbuild --debug version)"
