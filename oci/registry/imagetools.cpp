@@ -5,6 +5,7 @@
 // through a temporary content store). Child manifests are pushed by digest
 // before the index is pushed by tag, so a tag never names missing content.
 
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -167,6 +168,13 @@ Result<RegistrySession> open_registry_session(const std::filesystem::path& confi
   RegistryOptions options;
   options.hosts = hosts_options_from_env();
   options.cancel = cancel;
+  if (const char* env = std::getenv("XBUILD_REGISTRY_PARALLELISM"); env && *env) {
+    int n = std::atoi(env);
+    if (n < 1 || n > 64)
+      return fail("XBUILD_REGISTRY_PARALLELISM must be a number from 1 to 64, not \"" +
+                  std::string(env) + "\"");
+    options.parallel_uploads = n;
+  }
   s.client = std::make_unique<RegistryClient>(*s.transport, *s.credentials, std::move(options));
   return s;
 }

@@ -62,8 +62,8 @@ assert img["linux/arm64"]["architecture"] == "arm64"
 PY
 
 # --- Docker-typed sources give a Docker manifest list ----------------------
-xb_seed_image "$REG/d/one:amd64" amd64 --docker >/dev/null
-xb_seed_image "$REG/d/two:arm64" arm64 --docker >/dev/null
+xb_seed_busybox "$REG/d/one:amd64" amd64 --docker >/dev/null
+xb_seed_busybox "$REG/d/two:arm64" arm64 --docker >/dev/null
 "$X" imagetools create -t "$REG/d/list:1" "$REG/d/one:amd64" "$REG/d/two:arm64"
 xb_assert_eq "application/vnd.docker.distribution.manifest.list.v2+json" \
   "$(skopeo inspect --raw --tls-verify=false "docker://$REG/d/list:1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mediaType"])')" \
