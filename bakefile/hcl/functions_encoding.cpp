@@ -229,7 +229,7 @@ std::string uuid_v4() {
 
 void add_json_and_csv(FunctionTable& t) {
   args::add(t, "jsonencode", 1, 1, [](const Args& a) -> Result<Value> {
-    return Value::string(html_escape_json(a[0].to_json().dump()));
+    return Value::string(html_escape_json(json_text(a[0].to_json())));
   });
   args::add(t, "jsondecode", 1, 1, [](const Args& a) -> Result<Value> {
     std::string s = TRY(args::str(a, 0, "str"));

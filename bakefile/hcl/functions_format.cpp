@@ -91,7 +91,7 @@ Result<std::string> format_float(const Value& v, const Spec& spec) {
 Result<std::string> format_string_verb(const Value& v, const Spec& spec) {
   std::string s = TRY(to_string_value(v));
   if (spec.verb == 'q')
-    return pad(nlohmann::json(s).dump(), spec, false);
+    return pad(json_text(nlohmann::json(s)), spec, false);
   if (spec.verb == 'x' || spec.verb == 'X') {
     static const char* k_lower = "0123456789abcdef";
     static const char* k_upper = "0123456789ABCDEF";
@@ -116,7 +116,7 @@ Result<std::string> format_value(const Value& v, const Spec& spec) {
   switch (spec.verb) {
   case 'v':
     if (spec.sharp || v.is_list() || v.is_object() || v.is_null())
-      return pad(v.to_json().dump(), spec, false);
+      return pad(json_text(v.to_json()), spec, false);
     return pad(TRY(to_string_value(v)), spec, v.is_number());
   case 't':
     return pad(TRY(to_bool_value(v)) ? "true" : "false", spec, false);

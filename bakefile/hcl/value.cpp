@@ -257,6 +257,10 @@ std::string Value::type_name() const {
   return "?";
 }
 
+std::string json_text(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 bool value_less(const Value& a, const Value& b) {
   if (a.kind() != b.kind())
     return a.kind() < b.kind();
@@ -273,7 +277,7 @@ bool value_less(const Value& a, const Value& b) {
     return std::lexicographical_compare(a.as_list().begin(), a.as_list().end(),
                                         b.as_list().begin(), b.as_list().end(), value_less);
   case Kind::object:
-    return a.to_json().dump() < b.to_json().dump();
+    return json_text(a.to_json()) < json_text(b.to_json());
   }
   return false;
 }

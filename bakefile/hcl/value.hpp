@@ -101,6 +101,10 @@ private:
       m_data;
 };
 
+// Compact JSON text of `j`; invalid UTF-8 in strings becomes U+FFFD instead
+// of throwing, since strings come from user files.
+std::string json_text(const nlohmann::json& j);
+
 // A total order used by sort() and set normalisation: by kind, then value.
 bool value_less(const Value& a, const Value& b);
 

@@ -191,3 +191,10 @@ TEST_CASE("the library has every function buildx documents", "[bakefile][hcl][fu
       missing.push_back(n);
   CHECK(missing.empty());
 }
+
+TEST_CASE("invalid UTF-8 in strings is replaced, not thrown, when encoding JSON",
+          "[bakefile][hcl][functions]") {
+  // Found by the fuzzer: nlohmann::json::dump throws on invalid UTF-8.
+  CHECK(eval_str("jsonencode(\"a\xDE\xD3\")") == "\"a\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  CHECK(eval_str("format(\"%q\", \"\xFF\")") == "\"\xEF\xBF\xBD\"");
+}
