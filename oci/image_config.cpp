@@ -55,7 +55,7 @@ Result<std::vector<std::string>> get_keys(const json& j, std::string_view key,
 std::string extra_of(json j, std::initializer_list<const char*> known) {
   for (auto* k : known)
     j.erase(k);
-  return j.empty() ? std::string() : j.dump();
+  return j.empty() ? std::string() : j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void merge_extra(ordered_json& out, const std::string& extra) {
@@ -147,7 +147,7 @@ Result<ImageConfig> parse_image_config(std::string_view bytes, std::string_view 
   json j;
   try {
     j = json::parse(bytes.begin(), bytes.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, or out_of_range for huge numbers
     return fail(std::string(where) + " is not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object())
@@ -233,7 +233,7 @@ std::string encode_image_config(const ImageConfig& c) {
     }
   }
   merge_extra(j, c.extra_json);
-  return j.dump();
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 } // namespace xbuild::oci

@@ -15,7 +15,7 @@ Result<json> parse_json_object(std::string_view bytes, std::string_view where) {
   json j;
   try {
     j = json::parse(bytes.begin(), bytes.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, or out_of_range for huge numbers
     return fail(std::string(where) + " is not valid JSON (" + e.what() +
                 "); the content is corrupt or not a manifest");
   }
@@ -91,6 +91,12 @@ Result<void> check_docker_fields(std::string_view media_type, const std::string&
                 " with annotations, subject or artifactType (Docker schema2 has no such "
                 "fields); use the OCI media types instead (e.g. --output oci-mediatypes=true)");
   return {};
+}
+
+// Compact JSON; strings that are not UTF-8 (only possible in documents we
+// build, parsed ones are validated) get U+FFFD instead of an exception.
+std::string dump(const ordered_json& j) {
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 } // namespace
@@ -173,7 +179,7 @@ Result<ManifestBytes> encode_manifest(const ImageManifest& m) {
     j["annotations"] = m.annotations;
   std::string media_type = m.media_type.empty() ? std::string(media_type::k_oci_manifest)
                                                 : m.media_type;
-  return ManifestBytes::from(media_type, j.dump());
+  return ManifestBytes::from(media_type, dump(j));
 }
 
 Result<ManifestBytes> encode_index(const ImageIndex& index) {
@@ -194,7 +200,7 @@ Result<ManifestBytes> encode_index(const ImageIndex& index) {
     j["annotations"] = index.annotations;
   std::string media_type =
       index.media_type.empty() ? std::string(media_type::k_oci_index) : index.media_type;
-  return ManifestBytes::from(media_type, j.dump());
+  return ManifestBytes::from(media_type, dump(j));
 }
 
 Result<std::string> detect_manifest_media_type(std::string_view bytes,

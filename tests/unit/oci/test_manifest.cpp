@@ -173,3 +173,21 @@ TEST_CASE("platform selection picks the first best match and skips attestations"
   CHECK_FALSE(select_platform(index, *Platform::parse("linux/arm64")));
   CHECK(select_platform(index, *Platform::parse("linux/arm64"), PlatformMatch::compatible) == 3u);
 }
+
+TEST_CASE("numbers too large for any integer are a parse error, not a crash",
+          "[oci][manifest]") {
+  // Found by the oci_parsers fuzzer: nlohmann throws out_of_range here.
+  auto r = parse_image_index(R"({"schemaVersion":2,"manifests":[],"x":1e99999})", "idx");
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("idx is not valid JSON"));
+  auto d = detect_manifest_media_type(R"({"schemaVersion":2,"size":77e8310})", "", "m");
+  REQUIRE_FALSE(d);
+}
+
+TEST_CASE("documents with non-UTF-8 strings still encode", "[oci][manifest]") {
+  ImageIndex index;
+  index.annotations["note"] = std::string("caf\xe9", 4);
+  auto bytes = encode_index(index);
+  REQUIRE(bytes);
+  CHECK(parse_image_index(bytes->bytes, "re-read"));
+}
