@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/export/docker_load.hpp"
 #include "util/error.hpp"
 
 namespace xbuild::engine {
@@ -34,6 +35,7 @@ struct BuildRequest {
   std::vector<std::string> no_cache_filter;
   size_t max_parallelism = 0;
   std::filesystem::path docker_config_dir;
+  engine::exporter::DockerDaemon docker; // the current context's engine (--load)
 };
 
 struct BuildResult {
@@ -41,6 +43,7 @@ struct BuildResult {
   std::string descriptor_json;     // containerimage.descriptor
   std::string config_digest;       // containerimage.config.digest ("" for multi-platform)
   std::string image_name;          // image.name
+  std::string loaded;              // the Docker Engine's answer to --load
   std::vector<std::string> warnings;
   size_t vertices = 0, executed = 0;
 };

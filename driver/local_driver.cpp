@@ -123,13 +123,15 @@ Result<BuildResult> build_local(const std::filesystem::path& state_dir, const Bu
   auto state = TRY(engine::build::EngineState::open(state_dir));
   auto outcome = TRY(engine::build::run_build(ereq, {state.get(), env.progress, env.cancel}));
   auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
-  engine::exporter::ExportRequest xr{outputs, request.tags, request.docker_config_dir, env.cancel};
+  engine::exporter::ExportRequest xr{outputs, request.tags, request.docker_config_dir, env.cancel,
+                                     request.docker};
   auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
   BuildResult r;
   r.image_digest = meta.descriptor.digest.str();
   r.descriptor_json = oci::descriptor_to_json(meta.descriptor).dump();
   r.config_digest = meta.config ? meta.config->str() : "";
   r.image_name = meta.image_name.empty() ? util::join(request.tags, ",") : meta.image_name;
+  r.loaded = meta.loaded;
   r.warnings = outcome.warnings;
   r.vertices = outcome.vertices;
   r.executed = outcome.executed;

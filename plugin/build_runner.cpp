@@ -43,10 +43,24 @@ Result<driver::BuildResult> build(Context& ctx, const driver::BuildRequest& requ
   return driver::build_local(driver::local_state_dir(group), request, {&renderer, ctx.cancel});
 }
 
+// --load goes to the engine the docker CLI would talk to.
+Result<void> resolve_docker(Context& ctx, driver::BuildRequest& request) {
+  bool loads = false;
+  for (const auto& o : request.outputs)
+    loads = loads || (o.find("type=docker") != std::string::npos && o.find("dest=") == std::string::npos);
+  if (!loads)
+    return {};
+  auto ep = TRY(ctx.docker_endpoint());
+  request.docker = {ep.host, ep.tls, ep.skip_verify, ep.ca_file, ep.cert_file, ep.key_file};
+  return {};
+}
+
 } // namespace
 
 int run_engine_build(Context& ctx, driver::BuildRequest request, const BuildUi& ui) {
   request.docker_config_dir = ctx.config_dir;
+  if (auto r = resolve_docker(ctx, request); !r)
+    return print_error(r.error());
   auto mode = parse_progress_mode(ui.quiet ? "quiet" : ui.progress, stderr);
   if (!mode)
     return print_error(mode.error());
@@ -60,6 +74,8 @@ int run_engine_build(Context& ctx, driver::BuildRequest request, const BuildUi& 
   renderer->finish();
   if (!result)
     return print_error(result.error());
+  if (!result->loaded.empty())
+    std::fprintf(stderr, "%s\n", result->loaded.c_str());
   for (const auto& w : result->warnings)
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   if (auto side = write_side_files(ui, *result); !side)

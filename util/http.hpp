@@ -71,6 +71,9 @@ struct HttpRequest {
   // A transfer slower than 1 byte/s for this long is aborted as stalled.
   std::chrono::seconds stall_timeout{60};
   const CancelSource* cancel = nullptr;
+  // Connect through this unix socket instead of TCP (the Docker Engine API);
+  // the URL's host is then only sent as the Host header.
+  std::string unix_socket;
 };
 
 struct HttpResponse {

@@ -192,6 +192,9 @@ private:
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(h, CURLOPT_SHARE, m_share);
     curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+    // Always set: pooled handles must not keep a previous request's socket.
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH,
+                     req.unix_socket.empty() ? nullptr : req.unix_socket.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -50,6 +50,17 @@ void set_env(std::vector<std::string>& env, const std::string& key, const std::s
   env.push_back(key + "=" + value);
 }
 
+// BuildKit puts the default PATH into every stage's config whose base has
+// none, so RUN and the final image find their programs.
+constexpr const char* k_default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+void ensure_path(std::vector<std::string>& env) {
+  for (const auto& e : env)
+    if (e.starts_with("PATH="))
+      return;
+  env.insert(env.begin(), std::string("PATH=") + k_default_path);
+}
+
 df::EnvList env_list(const std::vector<std::string>& env) {
   df::EnvList out;
   for (const auto& e : env) {
@@ -127,11 +138,14 @@ private:
       s.config.os = p.os;
       s.config.architecture = p.architecture;
       s.config.variant = p.variant;
+      ensure_path(s.config.config.env);
+      image_env[i] = env_list(s.config.config.env);
       return {};
     }
     auto img = TRY(m_images.resolve(st.base, p));
     s.config = img.config;
     s.config.history.clear();
+    ensure_path(s.config.config.env);
     m_base_history[i] = img.config.history;
     solver::Vertex* v = nullptr;
     for (size_t l = 0; l < img.layers.size(); ++l) {

@@ -227,9 +227,11 @@ Result<ExportMetadata> export_result(build::EngineState& state, const build::Bui
       if (stored.manifests.size() > 1)
         return fail("docker exporter does not currently support exporting manifest lists");
       std::string dest = out.attr("dest");
-      if (dest.empty())
-        return fail("loading into the Docker Engine is not supported yet: use "
-                    "-o type=docker,dest=image.tar and `docker load -i image.tar`");
+      if (dest.empty()) {
+        meta.loaded = TRY(load_into_docker(state.content(), stored.manifests.front(), refs,
+                                           req.docker, state.root() / "tmp", req.cancel));
+        continue;
+      }
       auto f = TRY(OutputFile::open(dest));
       TRY_VOID(oci::write_docker_archive(state.content(), {{stored.manifests.front(), refs}},
                                          f.writer()));

@@ -15,6 +15,7 @@
 
 #include "engine/build/request.hpp"
 #include "engine/build/state.hpp"
+#include "engine/export/docker_load.hpp"
 #include "oci/manifest.hpp"
 
 namespace xbuild::engine::exporter {
@@ -46,6 +47,7 @@ struct ExportRequest {
   std::vector<std::string> tags;            // -t
   std::filesystem::path docker_config_dir;  // registry credentials
   const util::CancelSource* cancel = nullptr;
+  DockerDaemon docker;                      // for type=docker without dest (--load)
 };
 
 // What `--metadata-file` reports.
@@ -54,6 +56,7 @@ struct ExportMetadata {
   oci::Descriptor descriptor;             // of the root
   std::optional<oci::Digest> config;      // single-platform builds
   std::vector<std::string> pushed;        // references pushed
+  std::string loaded;                     // what the Docker Engine said on --load
 };
 
 Result<ExportMetadata> export_result(build::EngineState& state, const build::BuildResult& result,

@@ -5,6 +5,7 @@
 # pushed and checked with skopeo; rebuilds hit the cache exactly as they should.
 source "$(dirname "$0")/lib/common.sh"
 source "$XB_E2E_LIB/registry.sh"
+source "$XB_E2E_LIB/dockerd.sh"
 source "$XBUILD_SOURCE_DIR/tests/e2e/tools/seed_images.sh"
 xb_require_plugin_binary
 xb_require_root "the RUN sandbox"
@@ -69,6 +70,15 @@ assert meta["containerimage.digest"].startswith("sha256:"), meta
 assert meta["containerimage.config.digest"].startswith("sha256:"), meta
 PY
 skopeo copy -q --src-tls-verify=false "docker://$REG/app:1" "oci:$XB_TMP/copy:app"
+
+# --- --load into a private dockerd, then run it ------------------------------
+xb_dockerd_start
+xb_run load "$X" build --progress quiet --load -t xbuild-e2e/app:1 "$ctx"
+[[ $load_rc == 0 ]] || xb_fail "--load failed: $load_err"
+xb_assert_contains "$load_err" "Loaded image" "daemon's answer"
+xb_assert_eq "hello from root" "$(docker run --rm xbuild-e2e/app:1)" "docker run of the loaded image"
+xb_assert_eq "app" "$(docker run --rm xbuild-e2e/app:1 id -un)" "USER in the loaded image"
+xb_assert_eq "one" "$(docker run --rm xbuild-e2e/app:1 cat /data/a.txt)" "COPY in the loaded image"
 
 # --- the filesystem: export it and look --------------------------------------
 "$X" build --progress quiet -o "type=local,dest=$XB_TMP/rootfs" "$ctx" 2>/dev/null
