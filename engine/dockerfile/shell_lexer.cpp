@@ -11,14 +11,16 @@
 // Parameter forms recurse: the text after `:-`, `#`, `/` … up to the closing
 // brace is itself processed (so `${a:-${b:-c}}` works), and for the pattern
 // forms it is processed with raw escapes so that `\*` still reaches the
-// pattern matcher as an escaped star. Patterns are matched by a small DP
-// matcher instead of a regex engine: `#`/`%` want the shortest or longest
-// prefix/suffix that matches, `/` the leftmost-longest match.
+// pattern matcher as an escaped star. Patterns are not turned into regexes:
+// a pattern is simulated over the text as a set of reachable positions,
+// which yields every match end from one start in linear time. `#`/`%` want
+// the shortest or longest prefix/suffix that matches, `/` the
+// leftmost-longest match.
 
 #include "engine/dockerfile/shell_lexer.hpp"
 
 #include <cstdint>
-#include <map>
+#include <algorithm>
 
 namespace xbuild::engine::dockerfile {
 namespace {
@@ -148,92 +150,98 @@ Result<std::vector<PatTok>> compile_pattern(std::string_view pattern) {
   return out;
 }
 
-// Whole-string match of `text` against compiled tokens. `*` and `?` do not
-// match a newline, as Go's regexp `.` does not.
-class Matcher {
-public:
-  Matcher(const std::vector<PatTok>& toks, std::string_view text) : m_toks(toks), m_text(text) {}
-  bool match(size_t ti, size_t pos) {
-    auto key = std::make_pair(ti, pos);
-    if (auto it = m_memo.find(key); it != m_memo.end())
-      return it->second;
-    bool ok = step(ti, pos);
-    m_memo[key] = ok;
-    return ok;
-  }
-
-private:
-  bool step(size_t ti, size_t pos) {
-    if (ti == m_toks.size())
-      return pos == m_text.size();
-    const PatTok& t = m_toks[ti];
-    if (t.kind == TokKind::literal)
-      return m_text.substr(pos, t.text.size()) == t.text && match(ti + 1, pos + t.text.size());
-    if (t.kind == TokKind::any) {
-      Rune r = decode(m_text, pos);
-      return r.cp != k_eof && r.cp != '\n' && match(ti + 1, pos + r.raw.size());
+// Where can a match of the whole pattern that starts at `start` end? The
+// pattern is simulated as a set of positions (an NFA without states to
+// remember), one token at a time: O(tokens × text). `*` and `?` do not match
+// a newline, as Go's regexp `.` does not.
+std::vector<bool> match_ends(const std::vector<PatTok>& toks, std::string_view text, size_t start) {
+  const size_t n = text.size();
+  std::vector<bool> cur(n + 1, false), next(n + 1, false);
+  cur[start] = true;
+  for (const auto& t : toks) {
+    std::fill(next.begin(), next.end(), false);
+    bool any = false, on = false;
+    for (size_t p = start; p <= n;) {
+      Rune r = decode(text, p);
+      if (t.kind == TokKind::star) {
+        on = on || cur[p];
+        if (on)
+          next[p] = any = true;
+        if (r.cp == '\n')
+          on = false;
+      } else if (cur[p]) {
+        if (t.kind == TokKind::literal && text.compare(p, t.text.size(), t.text) == 0)
+          next[p + t.text.size()] = any = true;
+        else if (t.kind == TokKind::any && r.cp != k_eof && r.cp != '\n')
+          next[p + r.raw.size()] = any = true;
+      }
+      if (p == n)
+        break;
+      p += r.raw.size();
     }
-    if (match(ti + 1, pos))
-      return true;
-    Rune r = decode(m_text, pos);
-    return r.cp != k_eof && r.cp != '\n' && match(ti, pos + r.raw.size());
+    std::swap(cur, next);
+    if (!any)
+      break;
   }
-  const std::vector<PatTok>& m_toks;
-  std::string_view m_text;
-  std::map<std::pair<size_t, size_t>, bool> m_memo;
-};
-
-bool matches(const std::vector<PatTok>& toks, std::string_view text) {
-  return Matcher(toks, text).match(0, 0);
+  return cur;
 }
 
-std::vector<size_t> boundaries(std::string_view s) {
-  std::vector<size_t> out{0};
+bool matches(const std::vector<PatTok>& toks, std::string_view text) {
+  return match_ends(toks, text, 0)[text.size()];
+}
+
+std::string reverse_runes(std::string_view s) {
+  std::vector<std::string_view> runes;
   for (size_t pos = 0; pos < s.size();) {
-    pos += decode(s, pos).raw.size();
-    out.push_back(pos);
+    Rune r = decode(s, pos);
+    runes.push_back(r.raw);
+    pos += r.raw.size();
   }
+  std::string out;
+  for (auto it = runes.rbegin(); it != runes.rend(); ++it)
+    out += *it;
   return out;
+}
+
+// Shortest (or longest) prefix of `value` matching the pattern, as a length.
+std::optional<size_t> prefix_match(const std::vector<PatTok>& toks, std::string_view value, bool greedy) {
+  auto ends = match_ends(toks, value, 0);
+  std::optional<size_t> found;
+  for (size_t p = 0; p <= value.size(); ++p)
+    if (ends[p]) {
+      found = p;
+      if (!greedy)
+        break;
+    }
+  return found;
 }
 
 Result<std::string> trim_prefix(std::string_view pattern, const std::string& value, bool greedy) {
   auto toks = TRY(compile_pattern(pattern));
-  auto cuts = boundaries(value);
-  std::optional<size_t> found;
-  for (size_t cut : cuts) {
-    if (matches(toks, std::string_view(value).substr(0, cut))) {
-      found = cut;
-      if (!greedy)
-        break;
-    }
-  }
-  return found ? value.substr(*found) : value;
+  auto len = prefix_match(toks, value, greedy);
+  return len ? value.substr(*len) : value;
 }
 
+// Suffixes are prefixes of the reversed text under the reversed pattern
+// (tokens are whole characters, so reversing by character is exact).
 Result<std::string> trim_suffix(std::string_view pattern, const std::string& value, bool greedy) {
   auto toks = TRY(compile_pattern(pattern));
-  auto cuts = boundaries(value);
-  std::optional<size_t> found;
-  for (auto it = cuts.rbegin(); it != cuts.rend(); ++it) {
-    if (matches(toks, std::string_view(value).substr(*it))) {
-      found = *it;
-      if (!greedy)
-        break;
-    }
-  }
-  return found ? value.substr(0, *found) : value;
+  std::reverse(toks.begin(), toks.end());
+  auto len = prefix_match(toks, reverse_runes(value), greedy);
+  return len ? value.substr(0, value.size() - *len) : value;
 }
 
 // Leftmost, then longest, match starting at or after `from`.
 std::optional<std::pair<size_t, size_t>> find_match(const std::vector<PatTok>& toks,
-                                                    std::string_view value,
-                                                    const std::vector<size_t>& cuts, size_t from) {
-  for (size_t s : cuts) {
-    if (s < from)
-      continue;
-    for (auto it = cuts.rbegin(); it != cuts.rend() && *it >= s; ++it)
-      if (matches(toks, value.substr(s, *it - s)))
-        return std::make_pair(s, *it);
+                                                    std::string_view value, size_t from) {
+  for (size_t s = from; s <= value.size();) {
+    auto ends = match_ends(toks, value, s);
+    for (size_t e = value.size() + 1; e-- > s;)
+      if (ends[e])
+        return std::make_pair(s, e);
+    if (s == value.size())
+      break;
+    s += decode(value, s).raw.size();
   }
   return std::nullopt;
 }
@@ -241,11 +249,10 @@ std::optional<std::pair<size_t, size_t>> find_match(const std::vector<PatTok>& t
 Result<std::string> replace(std::string_view pattern, const std::string& value,
                             const std::string& replacement, bool all) {
   auto toks = TRY(compile_pattern(pattern));
-  auto cuts = boundaries(value);
   std::string out;
   size_t pos = 0;
   while (pos <= value.size()) {
-    auto m = find_match(toks, value, cuts, pos);
+    auto m = find_match(toks, value, pos);
     if (!m)
       break;
     out += value.substr(pos, m->first - pos);

@@ -19,6 +19,11 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// Invalid UTF-8 in a Dockerfile becomes U+FFFD instead of an exception.
+std::string to_text(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 struct Loaded {
   ParseResult ast;
   StageGraph graph;
@@ -136,7 +141,7 @@ Result<CallResult> outline(const Loaded& l, const CallRequest& req, bool as_json
       for (const auto& s : *list)
         j[key].push_back({{"name", s.id}, {"required", s.required}});
     }
-    res.output = j.dump(2) + "\n";
+    res.output = to_text(j);
     return res;
   }
   std::string out = "TARGET:      " + target.display_name() + "\n";
@@ -173,7 +178,7 @@ CallResult targets(const Loaded& l, bool as_json) {
         t["platform"] = s.platform;
       j["targets"].push_back(std::move(t));
     }
-    res.output = j.dump(2) + "\n";
+    res.output = to_text(j);
     return res;
   }
   std::vector<std::vector<std::string>> rows{{"TARGET", "DESCRIPTION"}};
@@ -237,7 +242,7 @@ CallResult format_check(const CallRequest& req, const std::vector<LintWarning>& 
                                {"detail", w.detail},
                                {"location", {{"file", req.dockerfile_name},
                                              {"start", w.start_line}, {"end", w.end_line}}}});
-    res.output = j.dump(2) + "\n";
+    res.output = to_text(j);
     return res;
   }
   if (ws.empty()) {

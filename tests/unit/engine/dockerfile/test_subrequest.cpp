@@ -161,3 +161,11 @@ TEST_CASE("subrequests report Dockerfile errors and bad --call values", "[docker
   req.target = "nope";
   CHECK_FALSE(run_call(req, *parse_call("outline")));
 }
+
+TEST_CASE("JSON output survives invalid UTF-8 in the Dockerfile", "[dockerfile][call]") {
+  CallRequest req;
+  req.dockerfile_text = "FROM a AS b\nARG X=\xff\xfe\nCMD x\n";
+  auto r = run_call(req, *parse_call("outline,format=json"));
+  REQUIRE(r);
+  CHECK(r->output.find("\"value\": \"\xEF\xBF\xBD\xEF\xBF\xBD\"") != std::string::npos);
+}
