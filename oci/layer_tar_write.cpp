@@ -209,7 +209,7 @@ private:
     int fd = ::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
       return fail("cannot open " + full.string() + " for the layer: " + std::strerror(errno));
-    std::vector<char> buf(256 * 1024);
+    std::vector<char>& buf = m_buffer;
     off_t left = size;
     Result<void> result;
     while (left > 0) {
@@ -236,6 +236,7 @@ private:
   Pipeline& m_pipeline;
   std::unique_ptr<struct archive, ArchiveDeleter> m_archive;
   std::map<std::pair<dev_t, ino_t>, std::string> m_links;
+  std::vector<char> m_buffer = std::vector<char>(256 * 1024); // reused for every file
 };
 
 } // namespace
