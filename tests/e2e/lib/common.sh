@@ -6,7 +6,7 @@
 # It gives each test a private temp dir ($XB_TMP), a cleanup stack that runs on
 # every exit (success, failure, Ctrl-C), the failing file:line when a command
 # fails, and skip/assert helpers. Fixtures (registry.sh, dockerd.sh, qemu.sh,
-# busybox.sh, docker_cli.sh) build on it.
+# busybox.sh, plugin.sh) build on it. Guide: docs/dev/testing.md.
 #
 # Conventions, so that ctest and CI read results the same way:
 #   exit 0   pass
@@ -14,8 +14,8 @@
 #            missing on this machine; under CI=true a skip is a failure
 #   other    failure
 #
-# XBUILD_E2E_KEEP=1 keeps $XB_TMP (and stops nothing is *not* implied: services
-# are always stopped) so a failing test's files can be inspected.
+# XBUILD_E2E_KEEP=1 keeps $XB_TMP so a failing test's files can be inspected
+# (services are stopped all the same).
 
 set -Eeuo pipefail
 
