@@ -54,6 +54,12 @@ suite() { # NAME — against the registry started last
   local name="$1" host="$XB_REGISTRY_HOST" user="$XB_REGISTRY_USER" pass="$XB_REGISTRY_PASS"
   local skopeo_args=(--creds "$user:$pass") skopeo_src=(--src-creds "$user:$pass")
   if [[ -n "$XB_REGISTRY_CERT_DIR" ]]; then
+    # Without the CA the certificate is refused (no silent fallback to HTTP).
+    write_auths "$host" "$user" "$pass"
+    run_x untrusted imagetools inspect "$host/$name/app:a"
+    xb_assert_eq 1 "$untrusted_rc" "$name: exit code with an untrusted certificate"
+    xb_assert_contains "$untrusted_err" "certificate" "$name: untrusted error"
+    xb_assert_contains "$untrusted_err" "certs.d/$host/ca.crt" "$name: untrusted hint"
     # Trust the test CA the way docker does: certs.d/<host:port>/ca.crt.
     export XDG_CONFIG_HOME="$XB_TMP/xdg"
     mkdir -p "$XDG_CONFIG_HOME/docker/certs.d/$host"
