@@ -21,6 +21,7 @@ class CancelSource;
 namespace xbuild::driver {
 
 struct BuildRequest {
+  std::string name;                       // bake target name ("" for `build`)
   std::string context_path;               // directory ("-": stdin Dockerfile, no context)
   std::string dockerfile_path;            // "" = <context>/Dockerfile
   std::string dockerfile_text;            // when read from stdin
@@ -31,6 +32,9 @@ struct BuildRequest {
   std::vector<std::string> outputs;       // -o specs, after --push/--load shorthands
   std::vector<std::string> secrets;       // --secret specs
   std::vector<std::string> labels;        // KEY=VALUE
+  // --build-context / bake contexts: NAME=docker-image://REF,
+  // NAME=oci-layout://DIR[:TAG], or (bake) NAME=target:OTHER.
+  std::vector<std::string> build_contexts;
   bool no_cache = false;
   std::vector<std::string> no_cache_filter;
   size_t max_parallelism = 0;
@@ -56,6 +60,12 @@ struct BuildEnv {
 // The embedded engine (`local` driver) with its state in `state_dir`.
 Result<BuildResult> build_local(const std::filesystem::path& state_dir, const BuildRequest& request,
                                 const BuildEnv& env);
+
+// Several requests in one run (bake): one graph, one solve, so shared work
+// runs once; `target:NAME` contexts link to earlier requests by name.
+Result<std::vector<BuildResult>> build_local_many(const std::filesystem::path& state_dir,
+                                                  const std::vector<BuildRequest>& requests,
+                                                  const BuildEnv& env);
 
 // buildx's --secret: [type=file,]id=ID[,src=PATH] | [type=env,]id=ID[,env=VAR];
 // env secrets are written to `scratch` (0600) so they can be mounted.

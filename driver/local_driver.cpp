@@ -36,9 +36,38 @@ std::optional<int64_t> source_date_epoch(const std::map<std::string, std::string
   return *end ? std::nullopt : std::optional<int64_t>(n);
 }
 
+Result<std::map<std::string, engine::build::NamedContext>>
+named_contexts(const BuildRequest& r, const std::map<std::string, size_t>& earlier) {
+  using Kind = engine::build::NamedContext::Kind;
+  std::map<std::string, engine::build::NamedContext> out;
+  for (const auto& spec : r.build_contexts) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return fail("invalid build context \"" + spec + "\": expected NAME=VALUE");
+    std::string name = spec.substr(0, eq), value = spec.substr(eq + 1);
+    if (value.starts_with("docker-image://")) {
+      out[name] = {Kind::image, value.substr(15), 0};
+    } else if (value.starts_with("oci-layout://")) {
+      out[name] = {Kind::oci_layout, value.substr(13), 0};
+    } else if (value.starts_with("target:")) {
+      auto it = earlier.find(value.substr(7));
+      if (it == earlier.end())
+        return fail("context \"" + name + "\" links to target \"" + value.substr(7) +
+                    "\", which is not part of this bake");
+      out[name] = {Kind::linked, "", it->second};
+    } else {
+      return fail("build context \"" + name + "=" + value + "\" is not supported yet by the "
+                  "embedded engine: use docker-image://REF or oci-layout://DIR[:TAG]");
+    }
+  }
+  return out;
+}
+
 Result<engine::build::BuildRequest> engine_request(const BuildRequest& r,
-                                                   const std::filesystem::path& scratch) {
+                                                   const std::filesystem::path& scratch,
+                                                   const std::map<std::string, size_t>& earlier = {}) {
   engine::build::BuildRequest e;
+  e.contexts = TRY(named_contexts(r, earlier));
   if (r.context_path != "-") {
     std::error_code ec;
     if (!std::filesystem::is_directory(r.context_path, ec))
@@ -112,30 +141,50 @@ Result<std::map<std::string, std::string>> resolve_secrets(const std::vector<std
   return out;
 }
 
-Result<BuildResult> build_local(const std::filesystem::path& state_dir, const BuildRequest& request,
-                                const BuildEnv& env) {
+Result<std::vector<BuildResult>> build_local_many(const std::filesystem::path& state_dir,
+                                                  const std::vector<BuildRequest>& requests,
+                                                  const BuildEnv& env) {
   util::TempDir scratch("xbuild-secrets");
   ::chmod(scratch.path().c_str(), 0700);
-  auto ereq = TRY(engine_request(request, scratch.path()));
-  std::vector<engine::exporter::OutputSpec> outputs;
-  for (const auto& o : request.outputs)
-    outputs.push_back(TRY(engine::exporter::parse_output(o)));
+  std::vector<engine::build::BuildRequest> ereqs;
+  std::vector<std::vector<engine::exporter::OutputSpec>> outputs;
+  std::map<std::string, size_t> earlier;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    ereqs.push_back(TRY(engine_request(requests[i], scratch.path(), earlier)));
+    if (!requests[i].name.empty())
+      earlier[requests[i].name] = i;
+    outputs.emplace_back();
+    for (const auto& o : requests[i].outputs)
+      outputs.back().push_back(TRY(engine::exporter::parse_output(o)));
+  }
   auto state = TRY(engine::build::EngineState::open(state_dir));
-  auto outcome = TRY(engine::build::run_build(ereq, {state.get(), env.progress, env.cancel}));
-  auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
-  engine::exporter::ExportRequest xr{outputs, request.tags, request.docker_config_dir, env.cancel,
-                                     request.docker};
-  auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
-  BuildResult r;
-  r.image_digest = meta.descriptor.digest.str();
-  r.descriptor_json = oci::descriptor_to_json(meta.descriptor).dump();
-  r.config_digest = meta.config ? meta.config->str() : "";
-  r.image_name = meta.image_name.empty() ? util::join(request.tags, ",") : meta.image_name;
-  r.loaded = meta.loaded;
-  r.warnings = outcome.warnings;
-  r.vertices = outcome.vertices;
-  r.executed = outcome.executed;
-  return r;
+  auto outcomes = TRY(engine::build::run_builds(ereqs, {state.get(), env.progress, env.cancel}));
+  std::vector<BuildResult> results;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& request = requests[i];
+    const auto& outcome = outcomes[i];
+    auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
+    engine::exporter::ExportRequest xr{outputs[i], request.tags, request.docker_config_dir,
+                                       env.cancel, request.docker};
+    auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
+    BuildResult r;
+    r.image_digest = meta.descriptor.digest.str();
+    r.descriptor_json = oci::descriptor_to_json(meta.descriptor).dump();
+    r.config_digest = meta.config ? meta.config->str() : "";
+    r.image_name = meta.image_name.empty() ? util::join(request.tags, ",") : meta.image_name;
+    r.loaded = meta.loaded;
+    r.warnings = outcome.warnings;
+    r.vertices = outcome.vertices;
+    r.executed = outcome.executed;
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+Result<BuildResult> build_local(const std::filesystem::path& state_dir, const BuildRequest& request,
+                                const BuildEnv& env) {
+  auto all = TRY(build_local_many(state_dir, {request}, env));
+  return std::move(all.front());
 }
 
 } // namespace xbuild::driver

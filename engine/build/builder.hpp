@@ -22,4 +22,10 @@ struct BuildOutcome {
 
 Result<BuildOutcome> run_build(const BuildRequest& request, const BuildContext& ctx);
 
+// Several requests (a bake) as one graph and one solve: identical work is
+// done once. Requests linking to others (NamedContext::linked) come after
+// them. Results are in request order.
+Result<std::vector<BuildOutcome>> run_builds(const std::vector<BuildRequest>& requests,
+                                             const BuildContext& ctx);
+
 } // namespace xbuild::engine::build

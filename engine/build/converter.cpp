@@ -107,9 +107,11 @@ public:
     PlatformPlan pp{target, final.vertex, final.config, final.history};
     for (const auto& [k, v] : m_req.labels)
       pp.config.config.labels[k] = v;
-    m_plan.platforms.push_back(std::move(pp));
+    m_plan.requests.at(m_index).push_back(std::move(pp));
     return {};
   }
+
+  void set_index(size_t index) { m_index = index; }
 
 private:
   std::string now() const {
@@ -134,6 +136,11 @@ private:
       return {}; // inherits the base stage's state when converted
     oci::Platform p = stage_platform(st);
     s.platform = p;
+    if (auto ctx = m_req.contexts.find(st.base); ctx != m_req.contexts.end()) {
+      TRY_VOID(from_context(ctx->second, p, s));
+      image_env[i] = env_list(s.config.config.env);
+      return {};
+    }
     if (util::to_lower(st.base) == "scratch") {
       s.config.os = p.os;
       s.config.architecture = p.architecture;
@@ -143,18 +150,55 @@ private:
       return {};
     }
     auto img = TRY(m_images.resolve(st.base, p));
+    use_image(img, s);
+    m_base_history[i] = img.config.history;
+    image_env[i] = env_list(s.config.config.env);
+    return {};
+  }
+
+  // The stage starts from `img`: its layers as vertices, its config.
+  void use_image(const ResolvedImage& img, StageState& s) {
     s.config = img.config;
     s.config.history.clear();
     ensure_path(s.config.config.env);
-    m_base_history[i] = img.config.history;
+    s.vertex = image_vertex(img);
+  }
+
+  solver::Vertex* image_vertex(const ResolvedImage& img) {
     solver::Vertex* v = nullptr;
     for (size_t l = 0; l < img.layers.size(); ++l) {
       auto op = std::make_shared<LayerOp>(m_env, img.layers[l], img.config.diff_ids.at(l), img.name,
                                           l, img.layers.size());
       v = m_plan.graph.add(op, v ? std::vector<solver::Vertex*>{v} : std::vector<solver::Vertex*>{});
     }
-    s.vertex = v;
-    image_env[i] = env_list(s.config.config.env);
+    return v;
+  }
+
+  // A named context as the base of a stage (or a COPY --from source).
+  Result<void> from_context(const NamedContext& c, const oci::Platform& p, StageState& s) {
+    switch (c.kind) {
+    case NamedContext::Kind::image:
+      use_image(TRY(m_images.resolve(c.value, p)), s);
+      return {};
+    case NamedContext::Kind::oci_layout:
+      use_image(TRY(resolve_oci_layout(m_env->state->content(), c.value, p)), s);
+      return {};
+    case NamedContext::Kind::linked: {
+      const auto& produced = m_plan.requests.at(c.linked);
+      const PlatformPlan* match = nullptr;
+      for (const auto& pp : produced)
+        if (pp.platform == p || produced.size() == 1)
+          match = &pp;
+      if (!match)
+        return fail("linked target does not build platform " + p.str() +
+                    ": add it to the linked target's platforms");
+      s.vertex = match->root;
+      s.config = match->config;
+      for (const auto& h : match->history)
+        s.history.push_back(h);
+      return {};
+    }
+    }
     return {};
   }
 
@@ -173,18 +217,17 @@ private:
   }
 
   Result<solver::Vertex*> stage_or_image(const df::StageGraph& graph, const std::string& from) {
+    if (auto ctx = m_req.contexts.find(from); ctx != m_req.contexts.end()) {
+      StageState tmp;
+      TRY_VOID(from_context(ctx->second, m_platform, tmp));
+      return tmp.vertex;
+    }
     if (auto idx = graph.find(from)) {
       if (!m_states[*idx].done)
         return fail("stage \"" + from + "\" is used before it is built");
       return m_states[*idx].vertex;
     }
-    auto img = TRY(m_images.resolve(from, m_platform));
-    solver::Vertex* v = nullptr;
-    for (size_t l = 0; l < img.layers.size(); ++l)
-      v = m_plan.graph.add(std::make_shared<LayerOp>(m_env, img.layers[l], img.config.diff_ids.at(l),
-                                                     img.name, l, img.layers.size()),
-                           v ? std::vector<solver::Vertex*>{v} : std::vector<solver::Vertex*>{});
-    return v;
+    return image_vertex(TRY(m_images.resolve(from, m_platform)));
   }
 
   // Input 0 is the filesystem; an empty one (scratch) gets an empty mkdir
@@ -381,21 +424,24 @@ private:
   Plan& m_plan;
   oci::Platform m_platform;
   std::vector<StageState> m_states;
+  size_t m_index = 0;
   std::map<size_t, std::vector<oci::HistoryEntry>> m_base_history;
 };
 
 } // namespace
 
-Result<std::unique_ptr<Plan>> plan_build(const BuildRequest& request,
-                                         std::shared_ptr<const OpEnv> env, ImageSource& images) {
-  auto plan = std::make_unique<Plan>();
-  Converter conv(request, env, images, *plan);
+Result<void> plan_build(Plan& plan, size_t index, const BuildRequest& request,
+                        std::shared_ptr<const OpEnv> env, ImageSource& images) {
+  if (plan.requests.size() <= index)
+    plan.requests.resize(index + 1);
+  Converter conv(request, env, images, plan);
+  conv.set_index(index);
   std::vector<oci::Platform> platforms = request.platforms;
   if (platforms.empty())
     platforms.push_back(oci::host_platform());
   for (const auto& p : platforms)
     TRY_VOID(conv.platform(p));
-  return plan;
+  return {};
 }
 
 } // namespace xbuild::engine::build

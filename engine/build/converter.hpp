@@ -30,13 +30,17 @@ struct PlatformPlan {
   std::vector<PendingHistory> history; // this build's steps, in order
 };
 
+// One graph for every request of a run (a bake), so identical work across
+// targets is one vertex and runs once.
 struct Plan {
   solver::Graph graph;
-  std::vector<PlatformPlan> platforms;
+  std::vector<std::vector<PlatformPlan>> requests; // per request, per platform
   std::vector<std::string> warnings;
 };
 
-Result<std::unique_ptr<Plan>> plan_build(const BuildRequest& request,
-                                         std::shared_ptr<const OpEnv> env, ImageSource& images);
+// Adds `request` (index `index` in the run) to `plan`. Requests it links to
+// (NamedContext::linked) must have been added before.
+Result<void> plan_build(Plan& plan, size_t index, const BuildRequest& request,
+                        std::shared_ptr<const OpEnv> env, ImageSource& images);
 
 } // namespace xbuild::engine::build

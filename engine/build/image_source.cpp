@@ -1,5 +1,6 @@
 #include "engine/build/image_source.hpp"
 
+#include "oci/oci_layout.hpp"
 #include "oci/reference.hpp"
 #include "oci/registry/imagetools.hpp"
 #include "oci/registry/pull.hpp"
@@ -49,6 +50,44 @@ private:
 };
 
 } // namespace
+
+Result<ResolvedImage> resolve_oci_layout(oci::ContentStore& store, const std::string& spec,
+                                         const oci::Platform& platform) {
+  // DIR, DIR:TAG or DIR@sha256:…; a colon inside the path is not a tag.
+  std::string dir = spec, tag;
+  if (auto at = spec.rfind('@'); at != std::string::npos) {
+    dir = spec.substr(0, at);
+    tag = spec.substr(at + 1);
+  } else if (auto colon = spec.rfind(':'); colon != std::string::npos &&
+                                           spec.find('/', colon) == std::string::npos) {
+    dir = spec.substr(0, colon);
+    tag = spec.substr(colon + 1);
+  }
+  std::string what = "oci-layout://" + spec;
+  TRY(oci::import_oci_layout(dir, store));
+  auto layout = TRY(oci::open_oci_layout(dir));
+  oci::Descriptor d;
+  if (tag.starts_with("sha256:")) {
+    d.digest = TRY(oci::Digest::parse(tag, what));
+    d.media_type = "";
+  } else {
+    d = TRY(layout.find(tag));
+  }
+  std::string bytes = TRY(store.get(d.digest));
+  if (d.media_type.empty())
+    d.media_type = TRY(oci::detect_manifest_media_type(bytes, "", what));
+  if (oci::is_index(d.media_type)) {
+    auto index = TRY(oci::parse_image_index(bytes, what));
+    auto pick = oci::select_platform(index, platform, oci::PlatformMatch::compatible);
+    if (!pick)
+      return fail(what + " has no image for platform " + platform.str());
+    d = index.manifests[*pick];
+    bytes = TRY(store.get(d.digest));
+  }
+  auto manifest = TRY(oci::parse_image_manifest(bytes, what));
+  auto config = TRY(oci::parse_image_config(TRY(store.get(manifest.config.digest)), what));
+  return ResolvedImage{what, d.digest, config, manifest.layers};
+}
 
 std::unique_ptr<ImageSource> make_registry_image_source(oci::ContentStore& store,
                                                         std::filesystem::path docker_config_dir,

@@ -32,6 +32,11 @@ public:
   virtual Result<ResolvedImage> resolve(const std::string& name, const oci::Platform& platform) = 0;
 };
 
+// Reads "DIR[:TAG|@DIGEST]" from an OCI layout, importing its blobs into
+// `store`.
+Result<ResolvedImage> resolve_oci_layout(oci::ContentStore& store, const std::string& spec,
+                                         const oci::Platform& platform);
+
 // Pulls from registries into `store` (credentials from `docker_config_dir`).
 std::unique_ptr<ImageSource> make_registry_image_source(oci::ContentStore& store,
                                                         std::filesystem::path docker_config_dir,

@@ -141,6 +141,19 @@ std::string ExecOp::definition() const {
   return j.dump();
 }
 
+// Two builds' steps are only the same work when they read the same context
+// (and the same secrets); neither is in the cache key, which uses content.
+std::string ExecOp::identity() const {
+  std::string id = definition() + "\ncontext:" + m_env->context_dir.string();
+  for (const auto& [k, v] : m_env->secret_files)
+    id += "\nsecret:" + k + "=" + v;
+  return id;
+}
+
+std::string CopyOp::identity() const {
+  return definition() + "\ncontext:" + m_env->context_dir.string();
+}
+
 Result<std::string> ExecOp::content_key(const std::vector<solver::Ref>&,
                                         const solver::RunContext&) const {
   std::string key;

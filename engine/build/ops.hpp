@@ -70,6 +70,7 @@ class ExecOp : public solver::Op {
 public:
   ExecOp(std::shared_ptr<const OpEnv> env, ExecDef def, std::string name, bool cacheable);
   std::string definition() const override;
+  std::string identity() const override;
   std::string display_name() const override { return m_name; }
   Result<std::string> content_key(const std::vector<solver::Ref>& inputs,
                                   const solver::RunContext& ctx) const override;
@@ -99,6 +100,7 @@ class CopyOp : public solver::Op {
 public:
   CopyOp(std::shared_ptr<const OpEnv> env, CopyDef def, std::string name, bool cacheable);
   std::string definition() const override;
+  std::string identity() const override;
   std::string display_name() const override { return m_name; }
   Result<std::string> content_key(const std::vector<solver::Ref>& inputs,
                                   const solver::RunContext& ctx) const override;

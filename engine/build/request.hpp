@@ -20,6 +20,19 @@ class CancelSource;
 
 namespace xbuild::engine::build {
 
+// `--build-context name=VALUE` / bake `contexts`: what a FROM, COPY --from
+// or RUN --mount from= naming `name` refers to.
+struct NamedContext {
+  enum class Kind {
+    image,      // docker-image://REF: a registry image
+    oci_layout, // oci-layout://DIR[:TAG|@DIGEST]: an image in a local OCI layout
+    linked,     // bake `target:NAME`: another request of the same build
+  };
+  Kind kind = Kind::image;
+  std::string value;  // the reference or the layout (without the scheme)
+  size_t linked = 0;  // Kind::linked: index of the request in the same run
+};
+
 struct BuildRequest {
   std::string dockerfile;                 // the Dockerfile's text
   std::string dockerfile_name = "Dockerfile"; // for messages
@@ -37,6 +50,7 @@ struct BuildRequest {
   int compression_level = -1;
   size_t max_parallelism = 0;
   std::filesystem::path docker_config_dir; // credentials for base images
+  std::map<std::string, NamedContext> contexts;
 };
 
 struct PlatformImage {

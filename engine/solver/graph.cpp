@@ -12,7 +12,7 @@ void RunContext::log(int stream, std::string data) const {
 
 Vertex* Graph::add(std::shared_ptr<const Op> op, std::vector<Vertex*> inputs) {
   KeyHasher h("xbuild-vertex-v1");
-  h.field("op", op->definition());
+  h.field("op", op->identity());
   for (const Vertex* in : inputs)
     h.field("input", in->digest);
   std::string digest = h.finish();

@@ -55,6 +55,10 @@ public:
   // Canonical text of everything that defines the op's effect, including
   // its platform. Equal definitions with equal inputs are the same work.
   virtual std::string definition() const = 0;
+  // What makes two ops the same work within one build: the definition, plus
+  // anything that is not part of the cache key but still tells ops apart
+  // (which build context a COPY reads). Defaults to the definition.
+  virtual std::string identity() const { return definition(); }
   // What progress shows: "[build 2/4] RUN make".
   virtual std::string display_name() const = 0;
   // Digest of the content this op reads from its inputs (COPY's files, a

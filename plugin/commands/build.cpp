@@ -182,6 +182,7 @@ driver::BuildRequest engine_request(const BuildOptions& o, const std::string& st
     r.outputs.push_back("type=docker");
   r.secrets = o.secrets;
   r.labels = o.labels;
+  r.build_contexts = o.build_contexts;
   r.no_cache = o.no_cache;
   r.no_cache_filter = o.no_cache_filter;
   return r;
