@@ -89,6 +89,22 @@ bool RegistryClient::backoff(int attempt, const std::optional<std::string>& retr
   return true;
 }
 
+// Distribution spec 1.1: `Warning: 299 - "text"` headers are shown to the
+// user, each distinct text once, and never acted on.
+void RegistryClient::show_warnings(const std::string& host, const util::HttpResponse& response) {
+  for (const auto& w : response.headers.get_all("Warning")) {
+    if (!util::starts_with(w, "299"))
+      continue;
+    auto open = w.find('"'), close = w.rfind('"');
+    std::string text = open != std::string::npos && close > open
+                           ? w.substr(open + 1, close - open - 1)
+                           : w;
+    std::lock_guard lock(m_mutex);
+    if (m_warned.insert(text).second)
+      spdlog::warn("registry {}: {}", host, text);
+  }
+}
+
 std::string RegistryClient::redact(const std::string& host, std::string text) {
   return registry::redact(std::move(text), m_auth.secrets(host));
 }
@@ -220,6 +236,7 @@ Result<util::HttpResponse> RegistryClient::send(const Repo& repo, ApiRequest req
     std::optional<std::string> retry_after;
     std::string failure;
     if (r) {
+      show_warnings(repo.host, *r);
       if (r->status == 401 && !reauthenticated) {
         // New or wider scopes, or an expired token: learn, refresh, resend.
         auto scopes = m_auth.on_challenge(

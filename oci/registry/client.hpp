@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,7 @@ private:
   Result<util::HttpResult> send_once(const Repo& repo, const Endpoint& ep, ApiRequest& request,
                                      bool refresh_auth);
   bool backoff(int attempt, const std::optional<std::string>& retry_after);
+  void show_warnings(const std::string& host, const util::HttpResponse& response);
   std::string redact(const std::string& host, std::string text);
   struct PushAttempt {
     std::optional<Uploaded> done; // set on success
@@ -150,6 +152,7 @@ private:
   Authenticator m_auth;
   std::mutex m_mutex;
   std::map<std::string, Endpoint> m_endpoints;
+  std::set<std::string> m_warned; // registry Warning texts already shown
 };
 
 } // namespace xbuild::oci::registry
