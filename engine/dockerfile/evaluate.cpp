@@ -221,4 +221,27 @@ Result<Evaluation> evaluate(const StageGraph& graph, const GlobalScope& scope,
   return Walker(graph, scope, filename, image_env).run();
 }
 
+Result<std::string> heredoc_content(const Heredoc& heredoc, const EnvLookup& env) {
+  std::string body = heredoc.content;
+  if (heredoc.chomp) {
+    std::string out;
+    for (size_t pos = 0; pos < body.size();) {
+      size_t nl = body.find('\n', pos);
+      size_t end = nl == std::string::npos ? body.size() : nl + 1;
+      size_t start = pos;
+      while (start < end && body[start] == '\t')
+        ++start;
+      out += body.substr(start, end - start);
+      pos = end;
+    }
+    body = std::move(out);
+  }
+  if (!heredoc.expand)
+    return body;
+  ShellOptions o;
+  o.skip_process_quotes = true;
+  o.raw_escapes = true;
+  return expand_word(body, env, o);
+}
+
 } // namespace xbuild::engine::dockerfile

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/dockerfile/shell_lexer.hpp"
 #include "engine/dockerfile/stage_graph.hpp"
 
 namespace xbuild::engine::dockerfile {
@@ -49,5 +50,10 @@ bool is_builtin_build_arg(std::string_view name);
 Result<Evaluation> evaluate(const StageGraph& graph, const GlobalScope& scope,
                             std::string_view filename = "Dockerfile",
                             const std::map<size_t, EnvList>& image_env = {});
+
+// A heredoc body as the builder uses it: leading tabs stripped for `<<-`,
+// `$` references expanded with `env` unless the delimiter was quoted
+// (quotes and backslashes in the body stay as written).
+Result<std::string> heredoc_content(const Heredoc& heredoc, const EnvLookup& env);
 
 } // namespace xbuild::engine::dockerfile

@@ -179,3 +179,16 @@ TEST_CASE("a reachable stage whose base expands to nothing is an error", "[docke
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("Dockerfile:2: base name (${IMG}) should not be blank") == 0);
 }
+
+TEST_CASE("heredoc content is tab-stripped for <<- and expanded unless quoted",
+          "[dockerfile][heredoc]") {
+  auto env = env_from_list({{"NAME", "world"}});
+  Heredoc h;
+  h.content = "\t\thello $NAME \"q\" \\$x\n\tbye\n";
+  h.chomp = true;
+  auto r = heredoc_content(h, env);
+  REQUIRE(r);
+  CHECK(*r == "hello world \"q\" \\$x\nbye\n");
+  h.expand = false;
+  CHECK(*heredoc_content(h, env) == "hello $NAME \"q\" \\$x\nbye\n");
+}
