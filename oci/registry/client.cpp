@@ -96,9 +96,8 @@ void RegistryClient::show_warnings(const std::string& host, const util::HttpResp
     if (!util::starts_with(w, "299"))
       continue;
     auto open = w.find('"'), close = w.rfind('"');
-    std::string text = open != std::string::npos && close > open
-                           ? w.substr(open + 1, close - open - 1)
-                           : w;
+    std::string text =
+        open != std::string::npos && close > open ? w.substr(open + 1, close - open - 1) : w;
     std::lock_guard lock(m_mutex);
     if (m_warned.insert(text).second)
       spdlog::warn("registry {}: {}", host, text);
