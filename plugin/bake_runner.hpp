@@ -1,0 +1,30 @@
+#pragma once
+// Building what a bake file resolved to. The input is the `--print` JSON
+// (buildx's shape: {"group": {...}, "target": {name: {...}}}), the contract
+// between evaluation (bakefile/) and building: every target in it becomes a
+// driver request, `contexts = { x = "target:y" }` links order them, and the
+// whole set is one build on the embedded engine, so shared stages run once.
+
+#include <nlohmann/json.hpp>
+
+#include "plugin/build_runner.hpp"
+
+namespace xbuild::plugin {
+
+struct BakeUi {
+  BuildUi build;      // progress, metadata file
+  bool push = false;  // --push
+  bool load = false;  // --load
+  bool no_cache = false;
+};
+
+// Targets in an order where every `target:` link comes before its user.
+Result<std::vector<std::string>> bake_build_order(const nlohmann::json& print);
+
+// One target of the `--print` JSON as a driver request.
+Result<driver::BuildRequest> bake_target_request(const std::string& name,
+                                                 const nlohmann::json& target);
+
+int run_bake_build(Context& ctx, const nlohmann::json& print, const BakeUi& ui);
+
+} // namespace xbuild::plugin

@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include "plugin/bake_runner.hpp"
+
+using namespace xbuild::plugin;
+using nlohmann::json;
+
+TEST_CASE("bake builds linked targets before the targets that use them", "[plugin][bake]") {
+  json print = json::parse(R"({"target": {
+    "app": {"context": ".", "contexts": {"base": "target:base"}},
+    "base": {"context": "base", "contexts": {"tools": "target:tools"}},
+    "tools": {"context": "tools"},
+    "docs": {"context": "docs"}}})");
+  auto order = bake_build_order(print);
+  REQUIRE(order);
+  auto pos = [&](const std::string& n) {
+    return std::find(order->begin(), order->end(), n) - order->begin();
+  };
+  CHECK(order->size() == 4);
+  CHECK(pos("tools") < pos("base"));
+  CHECK(pos("base") < pos("app"));
+}
+
+TEST_CASE("a cycle of target links is reported with its path", "[plugin][bake]") {
+  json print = json::parse(R"({"target": {
+    "a": {"contexts": {"x": "target:b"}}, "b": {"contexts": {"y": "target:a"}}}})");
+  auto order = bake_build_order(print);
+  REQUIRE_FALSE(order);
+  CHECK(order.error().message.find("a -> b -> a") != std::string::npos);
+}
+
+TEST_CASE("a printed target becomes a driver request", "[plugin][bake]") {
+  json t = json::parse(R"({
+    "context": "app", "dockerfile": "build/Dockerfile",
+    "args": {"A": "1", "UNSET": null}, "target": "final",
+    "platforms": ["linux/amd64", "linux/arm64"], "tags": ["r/app:1"],
+    "output": [{"type": "oci", "dest": "out.tar"}],
+    "secret": [{"id": "tok", "src": "tok.txt"}],
+    "labels": {"k": "v"}, "contexts": {"base": "target:base"}, "no-cache": true})");
+  auto r = bake_target_request("app", t);
+  REQUIRE(r);
+  CHECK(r->name == "app");
+  CHECK(r->context_path == "app");
+  CHECK(r->dockerfile_path == "app/build/Dockerfile");
+  CHECK(r->build_args == std::map<std::string, std::string>{{"A", "1"}});
+  CHECK(r->target == "final");
+  CHECK(r->platforms.size() == 2);
+  CHECK(r->outputs == std::vector<std::string>{"type=oci,dest=out.tar"});
+  CHECK(r->secrets == std::vector<std::string>{"id=tok,src=tok.txt"});
+  CHECK(r->labels == std::vector<std::string>{"k=v"});
+  CHECK(r->build_contexts == std::vector<std::string>{"base=target:base"});
+  CHECK(r->no_cache);
+}
+
+TEST_CASE("bake attributes the engine cannot honour are errors, not silently dropped",
+          "[plugin][bake]") {
+  auto r = bake_target_request("app", json::parse(R"({"cache-to": [{"type": "local", "dest": "c"}]})"));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("cache-to") != std::string::npos);
+}
