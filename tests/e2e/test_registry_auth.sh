@@ -84,6 +84,15 @@ suite() { # NAME — against the registry started last
   # skopeo pulls every platform, verifying every digest.
   skopeo copy -q --all "${skopeo_src[@]}" "docker://$host/$name/app:a" "oci:$XB_TMP/$name-copy:a"
 
+  # Same registry, another repository: blobs are mounted (the token then
+  # needs pull on the source as well as push on the target).
+  run_x mount imagetools create -t "$host/$name/mounted:1" "$host/$name/app:a"
+  [[ $mount_rc == 0 ]] || xb_fail "$name: create by mounting failed: $mount_err"
+  xb_assert_contains "$mount_err" "/v2/$name/mounted/blobs/uploads/?mount=" "$name: debug log"
+  xb_assert_not_contains "$mount_err" "PUT https://$host/v2/$name/mounted/blobs/" "$name: debug log"
+  xb_assert_not_contains "$mount_err" "PUT http://$host/v2/$name/mounted/blobs/" "$name: debug log"
+  skopeo copy -q --all "${skopeo_src[@]}" "docker://$host/$name/mounted:1" "oci:$XB_TMP/$name-copy:m"
+
   # (b) a credential helper wins over a wrong auths entry
   : >"$XBTEST_HELPER_LOG"
   export XBTEST_HOST="$host" XBTEST_USER="$user" XBTEST_PASS="$pass"
