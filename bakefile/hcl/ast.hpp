@@ -4,6 +4,7 @@
 // Expressions are plain structs tagged with ExprKind; the evaluator switches
 // on the kind. Every node knows its source range for diagnostics.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -194,6 +195,9 @@ struct Body {
 
   const Attribute* attribute(std::string_view name) const;
 };
+
+// Calls `visit` on `expr` and every expression inside it, parents first.
+void walk(const Expr& expr, const std::function<void(const Expr&)>& visit);
 
 // A parsed file: owns its source text, which every Range points into.
 struct File {

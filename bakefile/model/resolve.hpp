@@ -1,0 +1,29 @@
+#pragma once
+// From a loaded Config to what the user asked for: group expansion,
+// `inherits` resolution with buildx's merge order, and the `--print` JSON.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bakefile/model/target.hpp"
+#include "util/error.hpp"
+
+namespace xbuild::bakefile {
+
+// The target `name` with its parents merged in (left to right, each parent
+// resolved first), its own attributes on top, normalised, inherits cleared.
+// Cycles are cut silently, as in buildx; an unknown parent is an error.
+Result<Target> resolve_target(const Config& config, const std::string& name);
+
+// Target names reached from `names` (groups expanded recursively, groups
+// shadowing targets of the same name), sorted and unique.
+Result<std::vector<std::string>> expand_targets(const Config& config,
+                                                const std::vector<std::string>& names);
+
+// The `--print` document for the requested names (none means "default"):
+// {"group": {...}, "target": {...}} with buildx's synthetic default group.
+Result<nlohmann::json> print_definition(const Config& config, std::vector<std::string> names);
+
+} // namespace xbuild::bakefile

@@ -1,0 +1,348 @@
+#include "bakefile/model/target.hpp"
+
+#include <algorithm>
+
+#include "bakefile/hcl/type.hpp"
+#include "util/strings.hpp"
+
+namespace xbuild::bakefile {
+
+using nlohmann::json;
+
+const std::vector<AttrSpec>& target_attributes() {
+  using K = AttrKind;
+  using M = MergeRule;
+  static const std::vector<AttrSpec> k_attrs = {
+      {"description", K::string, M::replace},
+      {"context", K::string, M::replace},
+      {"contexts", K::string_map, M::per_key},
+      {"dockerfile", K::string, M::replace},
+      {"dockerfile-inline", K::string, M::replace, true},
+      {"args", K::string_map, M::per_key, true},
+      {"labels", K::string_map, M::per_key, true},
+      {"annotations", K::string_list, M::append, true},
+      {"tags", K::string_list, M::replace},
+      {"platforms", K::string_list, M::replace},
+      {"target", K::string, M::replace},
+      {"cache-from", K::composable_list, M::append_dedupe},
+      {"cache-to", K::composable_list, M::replace},
+      {"output", K::composable_list, M::replace},
+      {"secret", K::composable_list, M::keyed_by_id},
+      {"ssh", K::composable_list, M::keyed_by_id},
+      {"attest", K::composable_list, M::keyed_by_type},
+      {"pull", K::boolean, M::replace},
+      {"no-cache", K::boolean, M::replace},
+      {"no-cache-filter", K::string_list, M::append},
+      {"network", K::string, M::replace},
+      {"shm-size", K::string, M::replace},
+      {"ulimits", K::string_list, M::append},
+      {"extra-hosts", K::string_map, M::per_key, true},
+      {"resources", K::object, M::fieldwise},
+      {"call", K::string, M::replace},
+      {"entitlements", K::string_list, M::append},
+      {"policy", K::string_list, M::append},
+  };
+  return k_attrs;
+}
+
+const AttrSpec* find_attribute(std::string_view name) {
+  for (const AttrSpec& a : target_attributes())
+    if (a.name == name)
+      return &a;
+  return nullptr;
+}
+
+namespace {
+
+// Go's encoding/csv for one line: fields may be double-quoted.
+std::vector<std::string> split_csv(std::string_view s) {
+  std::vector<std::string> out;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quoted && c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
+      field += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      out.push_back(field);
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  out.push_back(field);
+  return out;
+}
+
+json parse_ssh(const std::vector<std::string>& fields) {
+  // id[=path[,path...]]
+  json o = json::object();
+  size_t eq = fields[0].find('=');
+  o["id"] = fields[0].substr(0, eq);
+  if (eq != std::string::npos) {
+    json paths = json::array({fields[0].substr(eq + 1)});
+    for (size_t i = 1; i < fields.size(); ++i)
+      paths.push_back(fields[i]);
+    o["paths"] = paths;
+  }
+  return o;
+}
+
+// Secrets print as {id, src} or {id, env}: `type=env` turns src into env.
+void normalize_secret(json& o) {
+  if (o.contains("source") && !o.contains("src")) {
+    o["src"] = o["source"];
+    o.erase("source");
+  }
+  if (o.value("type", "") == "env" && o.contains("src") && !o.contains("env")) {
+    o["env"] = o["src"];
+    o.erase("src");
+  }
+  o.erase("type");
+}
+
+Result<json> composable_object(std::string_view attr, const hcl::Value::Object& obj) {
+  json o = json::object();
+  for (const auto& [k, v] : obj) {
+    if (v.is_null())
+      continue;
+    if (v.is_list()) {
+      json arr = json::array();
+      for (const hcl::Value& e : v.as_list())
+        arr.push_back(TRY(hcl::to_string_value(e)));
+      o[k] = arr;
+    } else if (attr == "attest" && k == "disabled" && v.is_bool()) {
+      o[k] = v.as_bool();
+    } else {
+      o[k] = TRY(hcl::to_string_value(v));
+    }
+  }
+  if (attr == "secret")
+    normalize_secret(o);
+  return o;
+}
+
+Result<json> string_list(const hcl::Value& v) {
+  if (!v.is_list())
+    return fail("list of string required, but have " + v.type_name());
+  json out = json::array();
+  for (const hcl::Value& e : v.as_list()) {
+    if (e.is_null())
+      continue;
+    out.push_back(TRY(hcl::to_string_value(e)));
+  }
+  return out;
+}
+
+Result<json> string_map(const hcl::Value& v) {
+  if (!v.is_object())
+    return fail("map of string required, but have " + v.type_name());
+  json out = json::object();
+  for (const auto& [k, e] : v.as_object())
+    out[k] = e.is_null() ? json(nullptr) : json(TRY(hcl::to_string_value(e)));
+  return out;
+}
+
+Result<json> composable_list(const AttrSpec& spec, const hcl::Value& v) {
+  if (!v.is_list())
+    return fail("list required, but have " + v.type_name());
+  json out = json::array();
+  for (const hcl::Value& e : v.as_list()) {
+    if (e.is_null())
+      continue;
+    if (e.is_object())
+      out.push_back(TRY(composable_object(spec.name, e.as_object())));
+    else
+      out.push_back(TRY(parse_composable(spec.name, TRY(hcl::to_string_value(e)))));
+  }
+  return out;
+}
+
+bool is_empty_string(const json& j) { return j.is_string() && j.get<std::string>().empty(); }
+
+void dedupe(json& arr) {
+  json out = json::array();
+  for (const json& e : arr)
+    if (std::find(out.begin(), out.end(), e) == out.end() && !is_empty_string(e))
+      out.push_back(e);
+  arr = std::move(out);
+}
+
+void merge_keyed(json& dst, const json& src, const char* key) {
+  for (const json& e : src) {
+    auto same = [&](const json& d) { return d.value(key, "") == e.value(key, ""); };
+    auto it = std::find_if(dst.begin(), dst.end(), same);
+    if (it != dst.end())
+      *it = e;
+    else
+      dst.push_back(e);
+  }
+}
+
+std::string escape_template(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((s[i] == '$' || s[i] == '%') && i + 1 < s.size() && s[i + 1] == '{')
+      out += s[i];
+    out += s[i];
+  }
+  return out;
+}
+
+void escape_strings(json& j) {
+  if (j.is_string())
+    j = escape_template(j.get<std::string>());
+  else if (j.is_array() || j.is_object())
+    for (auto& e : j)
+      escape_strings(e);
+}
+
+} // namespace
+
+Result<json> parse_composable(std::string_view attr, std::string_view csv) {
+  std::vector<std::string> fields = split_csv(csv);
+  if (attr == "ssh")
+    return parse_ssh(fields);
+  json o = json::object();
+  for (const std::string& f : fields) {
+    size_t eq = f.find('=');
+    if (eq == std::string::npos) {
+      if (fields.size() != 1)
+        return fail("invalid value " + f + ": expected key=value");
+      // A bare value: a local path for output, a registry ref for cache,
+      // an id for secrets.
+      if (attr == "output")
+        return json{{"type", "local"}, {"dest", f}};
+      if (attr == "cache-from" || attr == "cache-to")
+        return json{{"type", "registry"}, {"ref", f}};
+      if (attr == "secret")
+        return json{{"id", f}};
+      return fail("invalid value " + f + ": expected key=value");
+    }
+    std::string key = util::to_lower(util::trim(f.substr(0, eq)));
+    std::string value = f.substr(eq + 1);
+    if (attr == "attest" && key == "disabled")
+      o[key] = value == "true";
+    else
+      o[key] = value;
+  }
+  if (attr == "secret")
+    normalize_secret(o);
+  if ((attr == "output" || attr == "attest") && !o.contains("type"))
+    return fail(std::string(attr) + " requires a type");
+  return o;
+}
+
+Result<json> attribute_value(const AttrSpec& spec, const hcl::Value& v) {
+  if (v.is_null())
+    return json(nullptr);
+  switch (spec.kind) {
+  case AttrKind::string:
+    return json(TRY(hcl::to_string_value(v)));
+  case AttrKind::boolean:
+    return json(TRY(hcl::to_bool_value(v)));
+  case AttrKind::string_list:
+    return string_list(v);
+  case AttrKind::string_map:
+    return string_map(v);
+  case AttrKind::composable_list:
+    return composable_list(spec, v);
+  case AttrKind::object:
+    if (!v.is_object())
+      return fail("object required, but have " + v.type_name());
+    return v.to_json();
+  }
+  return json(nullptr);
+}
+
+void merge_target(Target& dst, const Target& src) {
+  for (const auto& [name, value] : src.attrs) {
+    const AttrSpec* spec = find_attribute(name);
+    auto it = dst.attrs.find(name);
+    if (spec == nullptr || it == dst.attrs.end() || it->second.is_null() || value.is_null()) {
+      if (!value.is_null() || it == dst.attrs.end())
+        dst.attrs[name] = value;
+      continue;
+    }
+    json& d = it->second;
+    switch (spec->merge) {
+    case MergeRule::replace:
+      d = value;
+      break;
+    case MergeRule::per_key:
+    case MergeRule::fieldwise:
+      for (const auto& [k, v] : value.items())
+        if (!v.is_null())
+          d[k] = v;
+      break;
+    case MergeRule::append:
+      for (const json& e : value)
+        d.push_back(e);
+      break;
+    case MergeRule::append_dedupe:
+      for (const json& e : value)
+        d.push_back(e);
+      dedupe(d);
+      break;
+    case MergeRule::keyed_by_id:
+      merge_keyed(d, value, "id");
+      break;
+    case MergeRule::keyed_by_type:
+      merge_keyed(d, value, "type");
+      break;
+    }
+  }
+}
+
+void normalize_target(Target& t) {
+  for (auto it = t.attrs.begin(); it != t.attrs.end();) {
+    const AttrSpec* spec = find_attribute(it->first);
+    json& v = it->second;
+    if (spec && v.is_array() && it->first != "tags" && it->first != "platforms" &&
+        spec->kind == AttrKind::composable_list) {
+      dedupe(v);
+      // Sorted by their CSV form, which starts with the type (or the id
+      // for secrets and ssh), as buildx's String() methods write them.
+      auto key = [](const json& e) {
+        std::string lead = e.is_object() ? e.value("type", e.value("id", "")) : "";
+        return lead + "\x01" + e.dump();
+      };
+      std::sort(v.begin(), v.end(), [&](const json& a, const json& b) { return key(a) < key(b); });
+    } else if (spec && v.is_array()) {
+      dedupe(v);
+    }
+    if (spec && spec->kind == AttrKind::string_map && v.is_object()) {
+      // Empty named contexts are deleted (buildx bake.go).
+      for (auto e = v.begin(); e != v.end();)
+        e = (it->first == "contexts" && is_empty_string(*e)) ? v.erase(e) : std::next(e);
+    }
+    it = v.is_null() ? t.attrs.erase(it) : std::next(it);
+  }
+}
+
+json print_target(const Target& t) {
+  json out = json::object();
+  out["context"] = ".";
+  out["dockerfile"] = "Dockerfile";
+  for (const auto& [name, value] : t.attrs) {
+    const AttrSpec* spec = find_attribute(name);
+    if (value.is_null() || (value.is_array() && value.empty()) ||
+        (value.is_object() && value.empty()))
+      continue;
+    if ((name == "context" || name == "dockerfile") && is_empty_string(value))
+      continue; // an empty value means the default
+    json v = value;
+    if (v.is_object() && spec && spec->kind == AttrKind::string_map)
+      for (auto e = v.begin(); e != v.end();)
+        e = e->is_null() ? v.erase(e) : std::next(e);
+    if (spec && spec->escape_on_print)
+      escape_strings(v);
+    out[name] = v;
+  }
+  return out;
+}
+
+} // namespace xbuild::bakefile
