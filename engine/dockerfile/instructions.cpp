@@ -3,6 +3,7 @@
 
 #include "engine/dockerfile/instructions.hpp"
 
+#include "engine/dockerfile/chmod.hpp"
 #include "engine/dockerfile/flags.hpp"
 #include "engine/dockerfile/parser.hpp"
 #include "util/strings.hpp"
@@ -121,6 +122,8 @@ Result<CopySpec> copy_spec(Req& r) {
   s.heredocs = r.node.heredocs;
   s.chown = r.flags.str("chown");
   s.chmod = r.flags.str("chmod");
+  if (!s.chmod.empty() && s.chmod.find('$') == std::string::npos)
+    TRY(parse_chmod(s.chmod)); // variables are checked once expanded
   s.link = r.flags.boolean("link");
   s.excludes = r.flags.strings("exclude");
   return s;
