@@ -253,6 +253,7 @@ FunctionTable standard_functions() {
   add_number_functions(t);
   add_encoding_functions(t);
   add_time_functions(t);
+  add_network_functions(t);
   add_buildx_functions(t);
   return t;
 }

@@ -198,3 +198,24 @@ TEST_CASE("invalid UTF-8 in strings is replaced, not thrown, when encoding JSON"
   CHECK(eval_str("jsonencode(\"a\xDE\xD3\")") == "\"a\xEF\xBF\xBD\xEF\xBF\xBD\"");
   CHECK(eval_str("format(\"%q\", \"\xFF\")") == "\"\xEF\xBF\xBD\"");
 }
+
+TEST_CASE("cidr functions compute hosts, masks and subnets", "[bakefile][hcl][functions]") {
+  // Documented examples of cidrhost, cidrnetmask, cidrsubnet and cidrsubnets.
+  CHECK(eval_str("cidrhost(\"10.12.112.0/20\", 16)") == "10.12.112.16");
+  CHECK(eval_str("cidrhost(\"10.12.112.0/20\", 268)") == "10.12.113.12");
+  CHECK(eval_str("cidrhost(\"fd00:fd12:3456:7890:00a2::/72\", 34)") == "fd00:fd12:3456:7890::22");
+  CHECK(eval_str("cidrhost(\"10.0.0.0/8\", -1)") == "10.255.255.255");
+  CHECK_FALSE(eval_error("cidrhost(\"10.0.0.0/30\", 4)").empty());
+  CHECK(eval_str("cidrnetmask(\"172.16.0.0/12\")") == "255.240.0.0");
+  CHECK(eval_str("cidrsubnet(\"172.16.0.0/12\", 4, 2)") == "172.18.0.0/16");
+  CHECK(eval_str("cidrsubnet(\"10.1.2.0/24\", 4, 15)") == "10.1.2.240/28");
+  CHECK(eval_str("cidrsubnet(\"fd00:fd12:3456:7890::/56\", 16, 162)") ==
+        "fd00:fd12:3456:7800:a200::/72");
+  CHECK(eval_json("cidrsubnets(\"10.1.0.0/16\", 4, 4, 8, 4)") ==
+        json({"10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/24", "10.1.48.0/20"}));
+  CHECK(eval_json("cidrsubnets(\"fd00:fd12:3456:7890::/56\", 16, 16, 16, 32)") ==
+        json({"fd00:fd12:3456:7800::/72", "fd00:fd12:3456:7800:100::/72",
+              "fd00:fd12:3456:7800:200::/72", "fd00:fd12:3456:7800:300::/88"}));
+  CHECK_FALSE(eval_error("cidrsubnet(\"10.0.0.0/30\", 4, 0)").empty());
+  CHECK_FALSE(eval_error("cidrnetmask(\"not-an-ip\")").empty());
+}
