@@ -175,14 +175,20 @@ public:
     }
   }
 
-  // Directory metadata last, deepest first.
+  // Directory metadata last, deepest first. Each directory is opened with
+  // O_NOFOLLOW: a later entry may have replaced it with a symlink, and
+  // chmod/chown must never reach through that to something outside.
   void finish() {
     for (auto it = m_dirs.rbegin(); it != m_dirs.rend(); ++it) {
+      int fd = ::openat(m_root_fd, it->rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue; // removed or replaced by a later entry
       if (m_options.same_owner && m_root)
-        ::fchownat(m_root_fd, it->rel.c_str(), it->uid, it->gid, AT_SYMLINK_NOFOLLOW);
-      ::fchmodat(m_root_fd, it->rel.c_str(), it->mode, 0);
+        ::fchown(fd, it->uid, it->gid);
+      ::fchmod(fd, it->mode);
       struct timespec times[2] = {{it->mtime, 0}, {it->mtime, 0}};
-      ::utimensat(m_root_fd, it->rel.c_str(), times, AT_SYMLINK_NOFOLLOW);
+      ::futimens(fd, times);
+      ::close(fd);
     }
   }
 

@@ -354,3 +354,21 @@ TEST_CASE("garbage instead of a tar is a clear error", "[oci][layer_tar]") {
   CHECK_THAT(r.error().message, Catch::Contains("layer sha256:abc"));
   CHECK_THAT(r.error().message, Catch::Contains("not a valid"));
 }
+
+TEST_CASE("directory metadata is not applied through a symlink that replaced the directory",
+          "[oci][layer_tar]") {
+  TempDir tmp("xbuild-hostile");
+  fs::path target = tmp.path() / "root";
+  fs::path outside = tmp.path() / "outside";
+  fs::create_directories(outside);
+  fs::permissions(outside, fs::perms::owner_all, fs::perm_options::replace);
+  auto before = fs::last_write_time(outside);
+  // "d/" (mode 0755, mtime 0) is created, then replaced by a symlink out of
+  // the target; the deferred chmod/utime of "d" must not follow it.
+  std::string tar = make_tar({{"d/", 'd', ""}, {"d", 'l', "../outside"}});
+  auto r = extract_layer(from_string(tar), target, {}, "layer");
+  REQUIRE(r);
+  CHECK(fs::is_symlink(target / "d"));
+  CHECK((fs::status(outside).permissions() & fs::perms::all) == fs::perms::owner_all);
+  CHECK(fs::last_write_time(outside) == before);
+}
