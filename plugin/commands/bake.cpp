@@ -1,10 +1,23 @@
 // `docker xbuild bake [OPTIONS] [TARGET...]` (docs/commands/bake.md).
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
+#include "bakefile/hcl_loader.hpp"
+#include "bakefile/model/resolve.hpp"
+#include "oci/platform.hpp"
+#include "plugin/bake_runner.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
 #include "plugin/context.hpp"
+#include "util/fs.hpp"
+#include "util/io.hpp"
+#include "util/strings.hpp"
+
+extern char** environ;
 
 namespace xbuild::plugin {
 namespace {
@@ -38,7 +51,115 @@ void add_bake(CLI::App& cmd, BakeOptions& o) {
   cmd.add_flag("--check", o.check, "Shorthand for --call=check");
 }
 
-int run_bake(Context& ctx, const BakeOptions&) { return not_implemented(ctx, "bake"); }
+// buildx's default file list, in lookup order (bake/bake.go defaultFilenames).
+const std::vector<std::string>& default_files() {
+  static const std::vector<std::string> k_files = {
+      "compose.yaml",    "compose.yml",        "docker-compose.yml",        "docker-compose.yaml",
+      "docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"};
+  return k_files;
+}
+
+Result<std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>>> read_files(
+    Context& ctx, const BakeOptions& o) {
+  std::vector<std::string> names = o.files;
+  if (names.empty())
+    if (const char* env = std::getenv("BUILDX_BAKE_FILE"); env && *env)
+      names = util::split(env, ':');
+  bool defaulted = names.empty();
+  if (defaulted)
+    for (const auto& f : default_files())
+      if (std::filesystem::exists(f))
+        names.push_back(f);
+  if (names.empty())
+    return fail("couldn't find a bake definition: none of " + util::join(default_files(), ", ") +
+                " exists here; pass one with -f");
+  std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>> out;
+  for (const auto& name : names) {
+    std::string text;
+    if (name == "-") {
+      text = TRY(util::read_all_cancellable(0, *ctx.cancel, "the bake definition from stdin"));
+    } else {
+      auto r = util::read_file(name);
+      if (!r)
+        return fail("failed to read bake file " + name + ": no such file or directory");
+      text = std::move(*r);
+    }
+    if (name.ends_with(".yml") || name.ends_with(".yaml") || name.ends_with(".json"))
+      return fail(name + ": " + (name.ends_with(".json") ? "JSON" : "compose") +
+                  " bake files are not supported yet; use HCL (docker-bake.hcl)");
+    out.push_back(std::make_shared<bakefile::hcl::SourceFile>(
+        bakefile::hcl::SourceFile{name == "-" ? "<stdin>" : name, std::move(text)}));
+  }
+  return out;
+}
+
+// Targets reached only through `contexts = { x = "target:y" }` are part of
+// the definition too (buildx prints and builds them).
+Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohmann::json print) {
+  for (bool added = true; added;) {
+    added = false;
+    std::vector<std::string> missing;
+    for (const auto& [name, t] : print["target"].items())
+      if (t.contains("contexts") && t["contexts"].is_object())
+        for (const auto& [k, v] : t["contexts"].items())
+          if (v.is_string() && v.get<std::string>().starts_with("target:") &&
+              !print["target"].contains(v.get<std::string>().substr(7)))
+            missing.push_back(v.get<std::string>().substr(7));
+    for (const auto& name : missing) {
+      if (!config.targets.count(name))
+        return fail("failed to find target " + name + " (linked from a target's contexts)");
+      auto extra = TRY(bakefile::print_definition(config, {name}));
+      for (const auto& [n, t] : extra["target"].items())
+        if (!print["target"].contains(n)) {
+          print["target"][n] = t;
+          added = true;
+        }
+    }
+  }
+  return print;
+}
+
+Result<nlohmann::json> resolve(Context& ctx, const BakeOptions& o) {
+  auto files = TRY(read_files(ctx, o));
+  bakefile::LoadOptions opts;
+  for (const auto& v : o.vars) {
+    auto eq = v.find('=');
+    if (eq == std::string::npos)
+      return fail("invalid --var \"" + v + "\": expected NAME=VALUE", 125);
+    opts.vars[v.substr(0, eq)] = v.substr(eq + 1);
+  }
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos)
+      opts.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  opts.local_platform = oci::host_platform().str();
+  auto config = TRY(bakefile::load_hcl(files, opts));
+  if (!o.set.empty())
+    return fail("--set is not supported yet", 1);
+  auto print = TRY(bakefile::print_definition(config, o.targets));
+  return TRY(add_linked_targets(config, std::move(print)));
+}
+
+int run_bake(Context& ctx, const BakeOptions& o) {
+  auto print = resolve(ctx, o);
+  if (!print)
+    return print_error(print.error());
+  if (o.print) {
+    std::printf("%s\n", print->dump(2).c_str());
+    return 0;
+  }
+  if (!o.list.empty() || !o.call.empty() || o.check)
+    return print_error(Error{"--list, --call and --check are not supported by bake yet", 1});
+  BakeUi ui;
+  ui.build.progress = o.progress;
+  ui.build.metadata_file = o.metadata_file;
+  ui.push = o.push;
+  ui.load = o.load;
+  ui.no_cache = o.no_cache;
+  return run_bake_build(ctx, *print, ui);
+}
 
 } // namespace
 
