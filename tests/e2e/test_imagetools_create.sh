@@ -84,6 +84,25 @@ idx = json.load(sys.stdin)
 assert [m["platform"]["architecture"] for m in idx["manifests"]] == ["amd64", "arm64"], idx
 assert idx["annotations"] == {"org.example.note": "hi"}, idx'
 
+# --- sources as a descriptor file and as a bare digest (in the tag's repo) --
+skopeo inspect --raw --tls-verify=false "docker://$REG/other/busybox:arm64" >"$XB_TMP/arm.json"
+python3 - "$XB_TMP/arm.json" "$arm" >"$XB_TMP/arm-desc.json" <<'PY'
+import json, os, sys
+print(json.dumps({"mediaType": json.load(open(sys.argv[1]))["mediaType"], "digest": sys.argv[2],
+                  "size": os.path.getsize(sys.argv[1])}))
+PY
+"$X" imagetools create -t "$REG/other/busybox:both" -f "$XB_TMP/arm-desc.json" "$REG/src/busybox:amd64"
+"$X" imagetools create -t "$REG/other/busybox:digest" "$arm"
+skopeo inspect --raw --tls-verify=false "docker://$REG/other/busybox:both" | python3 -c '
+import json, sys
+idx = json.load(sys.stdin)
+assert [m["platform"]["architecture"] for m in idx["manifests"]] == ["amd64", "arm64"], idx'
+skopeo inspect --raw --tls-verify=false "docker://$REG/other/busybox:digest" | python3 -c '
+import json, sys
+idx = json.load(sys.stdin)
+assert idx["mediaType"].endswith("index.v1+json") and len(idx["manifests"]) == 1, idx'
+skopeo copy -q --all --src-tls-verify=false "docker://$REG/other/busybox:both" "oci:$XB_TMP/copy4:b"
+
 # --- another registry: blobs and manifests are copied -----------------------
 xb_registry_start --name second
 "$X" imagetools create -t "$XB_REGISTRY_HOST/copied:1" "$REG/app:multi"
