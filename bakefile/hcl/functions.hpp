@@ -19,6 +19,7 @@ void add_buildx_functions(FunctionTable& table);
 void add_format_functions(FunctionTable& table);
 void add_time_functions(FunctionTable& table);
 void add_network_functions(FunctionTable& table);
+void add_crypto_functions(FunctionTable& table);
 
 // cty's printf (format()'s implementation), exposed for formatlist and tests.
 Result<std::string> format_values(const std::string& fmt, const std::vector<Value>& values);

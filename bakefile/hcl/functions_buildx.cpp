@@ -254,6 +254,7 @@ FunctionTable standard_functions() {
   add_encoding_functions(t);
   add_time_functions(t);
   add_network_functions(t);
+  add_crypto_functions(t);
   add_buildx_functions(t);
   return t;
 }

@@ -23,6 +23,8 @@ namespace {
 
 struct Sandbox {
   fs::path base;
+  fs::perms outside_perms{};
+  fs::file_time_type outside_mtime{};
   Sandbox() {
     char tmpl[] = "/tmp/xbuild-extract-fuzz-XXXXXX";
     if (!::mkdtemp(tmpl))
@@ -30,6 +32,9 @@ struct Sandbox {
     base = tmpl;
     fs::create_directories(base / "outside");
     std::ofstream(base / "outside" / "secret") << "secret";
+    fs::permissions(base / "outside", fs::perms::owner_all, fs::perm_options::replace);
+    outside_perms = fs::status(base / "outside").permissions();
+    outside_mtime = fs::last_write_time(base / "outside");
   }
   ~Sandbox() {
     std::error_code ec;
@@ -68,8 +73,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.same_owner = false;
   (void)extract_layer(read, target, options, "fuzz layer");
 
-  // The property: the sandbox holds only "outside" (unchanged) and "root".
+  // The property: the sandbox holds only "outside" (unchanged, including
+  // its mode and mtime) and "root".
   if (count(s.base) > 2 || count(s.base / "outside") != 1)
+    std::abort();
+  if (fs::status(s.base / "outside").permissions() != s.outside_perms ||
+      fs::last_write_time(s.base / "outside") != s.outside_mtime)
     std::abort();
   std::ifstream in(s.base / "outside" / "secret");
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
