@@ -99,6 +99,10 @@ public:
     for (const auto& [k, _] : m_scope.build_args)
       if (!m_consumed.count(k) && !is_builtin_build_arg(k))
         ev.unused_build_args.push_back(k);
+    if (auto it = m_scope.build_args.find("SOURCE_DATE_EPOCH"); it != m_scope.build_args.end())
+      ev.source_date_epoch = it->second;
+    else if (auto* g = get_var(m_globals, "SOURCE_DATE_EPOCH"))
+      ev.source_date_epoch = *g;
     return ev;
   }
 

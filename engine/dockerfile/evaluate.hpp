@@ -38,6 +38,8 @@ struct Evaluation {
   std::vector<EvaluatedStage> stages; // one per stage, by index
   std::vector<VariableUse> undefined;
   std::vector<std::string> unused_build_args; // sorted
+  // SOURCE_DATE_EPOCH from --build-arg, else from a global ARG default.
+  std::optional<std::string> source_date_epoch;
 };
 
 // Build args every builder accepts without an ARG line.

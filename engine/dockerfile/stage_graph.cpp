@@ -232,4 +232,10 @@ Result<void> apply_onbuild(Stage& stage, const std::vector<std::string>& trigger
   return {};
 }
 
+Result<void> apply_onbuild(StageGraph& graph, size_t stage, const std::vector<std::string>& triggers) {
+  TRY_VOID(apply_onbuild(graph.stages.at(stage), triggers));
+  link_stage_references(graph);
+  return {};
+}
+
 } // namespace xbuild::engine::dockerfile

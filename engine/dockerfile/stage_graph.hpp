@@ -80,5 +80,8 @@ Result<StageGraph> build_stage_graph(std::vector<Instruction> instructions, cons
 // Inserts a base image's ONBUILD triggers right after the stage's FROM.
 // Triggers may not be FROM, MAINTAINER or ONBUILD.
 Result<void> apply_onbuild(Stage& stage, const std::vector<std::string>& triggers);
+// The same on a graph: triggers may use `COPY --from`/`--mount from=` to
+// name stages of this Dockerfile (1.11+), so dependencies are recomputed.
+Result<void> apply_onbuild(StageGraph& graph, size_t stage, const std::vector<std::string>& triggers);
 
 } // namespace xbuild::engine::dockerfile

@@ -192,3 +192,29 @@ TEST_CASE("heredoc content is tab-stripped for <<- and expanded unless quoted",
   h.expand = false;
   CHECK(*heredoc_content(h, env) == "hello $NAME \"q\" \\$x\nbye\n");
 }
+
+TEST_CASE("ONBUILD triggers that copy from a stage add that dependency", "[dockerfile][stages]") {
+  auto g = graph_of("FROM alpine AS assets\nFROM base AS app\n");
+  CHECK(g.stages[1].deps.empty());
+  REQUIRE(apply_onbuild(g, 1, {"COPY --from=assets /a /a"}));
+  REQUIRE(g.stages[1].deps.size() == 1);
+  CHECK(g.stages[1].deps[0].stage == 0);
+  CHECK(g.stages[1].deps[0].kind == DepKind::copy_from);
+}
+
+TEST_CASE("SOURCE_DATE_EPOCH comes from the build arg or a global ARG default",
+          "[dockerfile][stages][args]") {
+  auto g = graph_of("ARG SOURCE_DATE_EPOCH=100\nFROM a\n");
+  auto ev = evaluate(g, {});
+  REQUIRE(ev);
+  CHECK(ev->source_date_epoch == "100");
+  GlobalScope scope;
+  scope.build_args = {{"SOURCE_DATE_EPOCH", "200"}};
+  auto ev2 = evaluate(g, scope);
+  REQUIRE(ev2);
+  CHECK(ev2->source_date_epoch == "200");
+  CHECK(ev2->unused_build_args.empty());
+  auto none = evaluate(graph_of("FROM a\n"), {});
+  REQUIRE(none);
+  CHECK_FALSE(none->source_date_epoch.has_value());
+}
