@@ -84,6 +84,12 @@ idx = json.load(sys.stdin)
 assert [m["platform"]["architecture"] for m in idx["manifests"]] == ["amd64", "arm64"], idx
 assert idx["annotations"] == {"org.example.note": "hi"}, idx'
 
+# --- one image source: wrapped in an index, unless --prefer-index=false -----
+"$X" imagetools create --dry-run --prefer-index=false "$REG/src/busybox:amd64" | head -c -1 |
+  cmp - <(skopeo inspect --raw --tls-verify=false "docker://$REG/src/busybox:amd64") ||
+  xb_fail "--prefer-index=false should keep the manifest as it is"
+xb_assert_contains "$("$X" imagetools create --dry-run "$REG/src/busybox:amd64")" '"manifests":[' "wrapped"
+
 # --- sources as a descriptor file and as a bare digest (in the tag's repo) --
 skopeo inspect --raw --tls-verify=false "docker://$REG/other/busybox:arm64" >"$XB_TMP/arm.json"
 python3 - "$XB_TMP/arm.json" "$arm" >"$XB_TMP/arm-desc.json" <<'PY'
