@@ -521,10 +521,12 @@ private:
     return ExprPtr(std::move(obj));
   }
 
-  // A bare identifier key is a literal string, not a variable reference.
+  // A bare identifier key is a literal string, not a variable reference;
+  // `(name)` is how HCL asks for the variable's value instead.
   Result<ExprPtr> parse_object_key() {
+    bool parenthesized = peek().kind == TokenKind::lparen;
     ExprPtr key = TRY(parse_expr());
-    if (key->kind == ExprKind::variable) {
+    if (key->kind == ExprKind::variable && !parenthesized) {
       auto* v = static_cast<VariableExpr*>(key.get());
       return ExprPtr(std::make_unique<LiteralExpr>(v->range, Value::string(v->name)));
     }

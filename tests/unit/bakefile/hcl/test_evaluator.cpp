@@ -204,3 +204,12 @@ TEST_CASE("runaway recursion is an error, not a crash", "[bakefile][hcl][eval]")
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("Evaluation too deep") != std::string::npos);
 }
+
+TEST_CASE("object keys are literal names unless parenthesized", "[bakefile][hcl][eval]") {
+  // HCL spec, "Collection Values": `(k) = v` evaluates k; `k = v` is the name "k".
+  Scope vars;
+  vars.set("k", Value::string("dynamic"));
+  CHECK(eval_json("{k = 1}", &vars) == json({{"k", 1}}));
+  CHECK(eval_json("{(k) = 1}", &vars) == json({{"dynamic", 1}}));
+  CHECK(eval_json("{\"${k}-x\" = 1}", &vars) == json({{"dynamic-x", 1}}));
+}
