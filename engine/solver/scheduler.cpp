@@ -29,6 +29,8 @@
 
 #include "engine/progress.hpp"
 #include "engine/solver/cache_key.hpp"
+#include "util/log.hpp"
+#include "util/sha256.hpp"
 
 namespace xbuild::engine::solver {
 
@@ -171,6 +173,13 @@ private:
       m_options.progress->vertex(e);
   }
 
+  std::string input_keys(const Node& n) const {
+    std::string out;
+    for (Vertex* in : n.vertex->inputs)
+      out += (out.empty() ? "" : " ") + m_nodes.at(in).cache_key.substr(7, 12);
+    return out;
+  }
+
   Result<void> process(Node& n) {
     const Op& op = *n.vertex->op;
     std::vector<Ref> inputs;
@@ -190,6 +199,11 @@ private:
       return report_failure(ev, content.error());
     key.field("content", *content);
     n.cache_key = key.finish();
+    // `--debug` explains cache misses: the parts of the key, so two runs'
+    // logs show which one changed.
+    spdlog::debug("cache key {} for \"{}\": definition {} content {} inputs [{}]", n.cache_key,
+                  op.display_name(), util::sha256_hex(op.definition()).substr(0, 12),
+                  content->empty() ? "-" : content->substr(0, 19), input_keys(n));
     bool use_cache = op.cacheable() && !m_options.no_cache;
     if (use_cache) {
       auto hit = m_cache.lookup(n.cache_key);

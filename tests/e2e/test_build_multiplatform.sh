@@ -19,7 +19,10 @@ xb_seed_busybox "$REG/base/busybox:amd64" amd64 >/dev/null
 xb_seed_busybox "$REG/base/busybox:arm64" arm64 >/dev/null
 "$X" imagetools create -t "$REG/base/busybox:latest" "$REG/base/busybox:amd64" "$REG/base/busybox:arm64" >/dev/null
 
-"$X" create --name e2e --driver local --driver-opt "root=$XB_TMP/state" --use >/dev/null
+"$X" create --name e2e --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
+# Named, not `use`d: the current builder is chosen per docker endpoint, and
+# starting the private dockerd below changes the endpoint.
+export XBUILD_BUILDER=e2e
 ctx="$XB_TMP/ctx"
 mkdir -p "$ctx"
 cat >"$ctx/Dockerfile" <<DOCKERFILE

@@ -72,7 +72,7 @@ TEST_CASE("endpoint precedence follows the docker CLI", "[plugin][endpoint]") {
   }
 }
 
-TEST_CASE("--context and -H together are rejected", "[plugin][endpoint]") {
+TEST_CASE("the context flag and -H together are rejected", "[plugin][endpoint]") {
   util::TempDir dir;
   DockerGlobalFlags flags;
   flags.context = "x";
