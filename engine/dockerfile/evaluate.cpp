@@ -107,11 +107,17 @@ public:
   }
 
 private:
+  // The message with the logical line that failed (evaluation has no file
+  // text, only each instruction's joined source line).
+  std::string located(int line, const std::string& msg) const {
+    return located_error(m_file, std::string(line > 0 ? line - 1 : 0, '\n') + m_current, line, msg);
+  }
+
   Result<std::string> word(const std::string& in, const StageState& st, int line, size_t stage,
                            Evaluation& ev) {
     auto r = expand(in, st.lookup());
     if (!r)
-      return fail(located_error(m_file, "", line, r.error().message));
+      return fail(located(line, r.error().message));
     for (const auto& name : r->unmatched)
       ev.undefined.push_back({name, line, stage});
     return std::move(r->word);
@@ -144,6 +150,7 @@ private:
 
   Result<void> step(Instruction& ins, StageState& st, size_t stage, Evaluation& ev) {
     int line = ins.start_line;
+    m_current = ins.original;
     auto W = [&](std::string& s) -> Result<void> {
       s = TRY(word(s, st, line, stage, ev));
       return {};
@@ -177,7 +184,7 @@ private:
       for (const auto& p : x->ports) {
         auto ex = expand(p, st.lookup());
         if (!ex)
-          return fail(located_error(m_file, "", line, ex.error().message));
+          return fail(located(line, ex.error().message));
         out.insert(out.end(), ex->words.begin(), ex->words.end());
       }
       x->ports = out;
@@ -211,6 +218,7 @@ private:
   EnvList m_globals;
   std::map<std::string, std::string> m_platform;
   std::set<std::string> m_consumed;
+  std::string m_current; // source of the instruction being evaluated
 };
 
 } // namespace

@@ -286,6 +286,17 @@ Result<InstructionData> parse_simple(Req& r) {
   return StopsignalCmd{r.args[0]};
 }
 
+// The word an error is about, for the caret under the source line.
+std::string offending_token(const std::string& message) {
+  for (const char* prefix : {"unknown flag: ", "unknown instruction: "}) {
+    if (message.rfind(prefix, 0) == 0) {
+      auto rest = message.substr(std::string(prefix).size());
+      return rest.substr(0, rest.find(' '));
+    }
+  }
+  return {};
+}
+
 } // namespace
 
 Result<Instruction> parse_instruction(const Node& node) {
@@ -321,7 +332,7 @@ Result<std::vector<Instruction>> parse_instructions(const ParseResult& ast, std:
     auto ins = parse_instruction(*child);
     if (!ins)
       return fail(located_error(filename, text, child->start_line, ins.error().message,
-                                child->end_line));
+                                child->end_line, offending_token(ins.error().message)));
     out.push_back(std::move(*ins));
   }
   return out;

@@ -515,7 +515,7 @@ bool trim_continuation(std::string& line, char escape) {
 } // namespace
 
 std::string located_error(std::string_view filename, std::string_view text, int line,
-                          std::string_view message, int end_line) {
+                          std::string_view message, int end_line, std::string_view highlight) {
   std::string out = std::string(filename) + ":" + std::to_string(line) + ": " + std::string(message);
   auto lines = split_lines(text);
   if (end_line < line)
@@ -523,7 +523,16 @@ std::string located_error(std::string_view filename, std::string_view text, int 
   for (int l = line; l <= end_line && l >= 1 && l <= static_cast<int>(lines.size()); ++l) {
     char num[16];
     std::snprintf(num, sizeof num, "%4d", l);
-    out += "\n" + std::string(num) + " | >>> " + std::string(trim_newline(lines[l - 1]));
+    std::string_view src = trim_newline(lines[l - 1]);
+    out += "\n" + std::string(num) + " | >>> " + std::string(src);
+    if (!highlight.empty() && l == line) {
+      if (auto col = src.find(highlight); col != std::string_view::npos) {
+        std::string pad;
+        for (size_t i = 0; i < col; ++i)
+          pad += src[i] == '\t' ? '\t' : ' ';
+        out += "\n     |     " + pad + std::string(highlight.size(), '^');
+      }
+    }
     if (l - line >= 4 && l < end_line) {
       out += "\n     | ...";
       break;

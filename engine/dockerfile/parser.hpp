@@ -20,8 +20,10 @@ Result<std::vector<Heredoc>> heredocs_from_line(std::string_view line);
 // the escape character protects the next character (both are kept).
 std::vector<std::string> parse_words(std::string_view rest, char escape);
 
-// Formats `file:line: message`, then the source line with a `>>>` marker.
+// Formats `file:line: message`, then the source lines with a `>>>` marker,
+// and a caret line under `highlight` when it occurs in the first line.
 std::string located_error(std::string_view filename, std::string_view text, int line,
-                          std::string_view message, int end_line = 0);
+                          std::string_view message, int end_line = 0,
+                          std::string_view highlight = {});
 
 } // namespace xbuild::engine::dockerfile

@@ -200,8 +200,17 @@ TEST_CASE("an unknown instruction is reported with file, line, suggestion and so
   REQUIRE(ast);
   auto r = parse_instructions(*ast, text);
   REQUIRE_FALSE(r);
-  CHECK(r.error().message ==
-        "Dockerfile:3: unknown instruction: COPPY (did you mean COPY?)\n   3 | >>> COPPY . /");
+  CHECK(r.error().message == "Dockerfile:3: unknown instruction: COPPY (did you mean COPY?)\n"
+                             "   3 | >>> COPPY . /\n"
+                             "     |     ^^^^^");
+  std::string flags = "FROM x\nCOPY --chonw=1 a b\n";
+  auto fast = parse(flags);
+  REQUIRE(fast);
+  auto f = parse_instructions(*fast, flags);
+  REQUIRE_FALSE(f);
+  CHECK(f.error().message == "Dockerfile:2: unknown flag: --chonw for COPY (did you mean --chown?)\n"
+                             "   2 | >>> COPY --chonw=1 a b\n"
+                             "     |          ^^^^^^^");
 }
 
 TEST_CASE("go durations parse like time.ParseDuration", "[dockerfile][instructions]") {

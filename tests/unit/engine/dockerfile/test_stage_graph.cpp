@@ -218,3 +218,12 @@ TEST_CASE("SOURCE_DATE_EPOCH comes from the build arg or a global ARG default",
   REQUIRE(none);
   CHECK_FALSE(none->source_date_epoch.has_value());
 }
+
+TEST_CASE("an expansion error names the line and shows the instruction", "[dockerfile][stages][args]") {
+  auto g = graph_of("FROM a\nARG X\nWORKDIR ${X:?set X with --build-arg}\n");
+  auto ev = evaluate(g, {});
+  REQUIRE_FALSE(ev);
+  CHECK(ev.error().message.find("Dockerfile:3: failed to process \"${X:?set X with --build-arg}\": "
+                                "X: set X with --build-arg") == 0);
+  CHECK(ev.error().message.find("   3 | >>> WORKDIR ${X:?set X with --build-arg}") != std::string::npos);
+}
