@@ -59,7 +59,8 @@ struct ChildReport {
   char step[200] = {}; // NUL-terminated description of the failed step
 };
 
-// The clone() entry point; `arg` is a ChildPlan*. Never returns on success.
+// Runs in the child right after clone(); `arg` is a ChildPlan*. Never
+// returns: it ends in execve() or _exit(127).
 int child_main(void* arg);
 
 } // namespace xbuild::engine::exec::detail
