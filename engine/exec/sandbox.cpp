@@ -246,6 +246,38 @@ void add_caller_mounts(const ExecSpec& spec, Prepared& out) {
   }
 }
 
+// Follows symlinks in the last component of `path` (absolute, inside the
+// rootfs) the way the kernel will after pivot_root, so that a dangling link
+// such as /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf gets
+// its target created (and removed again) instead of failing the run. Only
+// picks a mount point: the child still resolves it inside the new root.
+std::string resolve_final_symlinks(int root_fd, std::string path) {
+  for (int hops = 0; hops < 40; ++hops) {
+    Fd link(static_cast<int>(open_in_root(root_fd, path, O_PATH | O_NOFOLLOW)));
+    struct stat st {};
+    if (link.get() < 0 || ::fstat(link.get(), &st) != 0 || !S_ISLNK(st.st_mode))
+      return path;
+    char buf[4096];
+    ssize_t n = ::readlinkat(link.get(), "", buf, sizeof buf - 1);
+    if (n <= 0)
+      return path;
+    fs::path target(std::string(buf, static_cast<size_t>(n)));
+    fs::path next = target.is_absolute() ? target : fs::path(path).parent_path() / target;
+    path = next.lexically_normal().string(); // "/.." stays "/", as in the root
+    if (path.size() > 1 && path.back() == '/')
+      path.pop_back();
+  }
+  return path;
+}
+
+void resolve_mount_targets(const fs::path& rootfs, Prepared& out) {
+  Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (auto& m : out.plan.mounts) {
+    m.target = resolve_final_symlinks(root.get(), m.target);
+    m.parents = parent_prefixes(m.target, false);
+  }
+}
+
 // Mount points that do not exist in the image yet; the child creates them and
 // we remove them after the run, as BuildKit removes its mount stubs.
 void record_stubs(const fs::path& rootfs, Prepared& out) {
@@ -318,6 +350,7 @@ Result<void> prepare(const ExecSpec& spec, Prepared& out) {
   plan.shm_options = "mode=1777,size=" + std::to_string(spec.shm_size);
   TRY_VOID(generate_etc_files(spec, out));
   add_caller_mounts(spec, out);
+  resolve_mount_targets(spec.rootfs, out);
   plan.cwd = normalize_abs(spec.cwd);
   plan.cwd_parents = parent_prefixes(plan.cwd, true);
   plan.exec_candidates = exec_candidates(spec.argv[0], out.env);

@@ -415,3 +415,20 @@ TEST_CASE("the sandbox executor runs through the Executor seam", "[engine][exec]
   XBUILD_REQUIRE_OK(st);
   CHECK(st->exit_code == 7);
 }
+
+TEST_CASE("a dangling /etc/resolv.conf symlink still gets the generated file",
+          "[engine][exec][sandbox]") {
+  XBUILD_REQUIRE_SANDBOX();
+  test::BusyboxRootfs rootfs;
+  // As in systemd-based images.
+  fs::create_symlink("../run/systemd/resolve/stub-resolv.conf", rootfs.path() / "etc/resolv.conf");
+  Captured cap;
+  auto st = sh(rootfs.path(), "grep -c nameserver /etc/resolv.conf", cap);
+  XBUILD_REQUIRE_OK(st);
+  CHECK(st->exit_code == 0);
+  REQUIRE(cap.out.size() == 1);
+  CHECK(std::stoi(cap.out[0]) >= 1);
+  // The link is untouched and the created target directories are gone.
+  CHECK(fs::is_symlink(rootfs.path() / "etc/resolv.conf"));
+  CHECK_FALSE(fs::exists(rootfs.path() / "run"));
+}
