@@ -180,10 +180,12 @@ Result<RegistryClient::Endpoint> RegistryClient::ping(const std::string& host) {
                         : req.url + ": " + r.error().message;
     if (attempt > 1)
       err += " (after " + std::to_string(attempt) + " attempts)";
-    // A TLS failure says more than the other scheme's answer ("HTTP 400"
-    // from an HTTPS server asked in plain HTTP, or a refused connection).
-    bool tls_error = !r && r.error().kind == util::TransportErrorKind::tls;
-    if (first_error.empty() || tls_error)
+    // A refused certificate says more than the other scheme's answer ("HTTP
+    // 400" from an HTTPS server asked in plain HTTP); a handshake with a
+    // plain-HTTP server ("wrong version number") says less.
+    bool cert_error = !r && r.error().kind == util::TransportErrorKind::tls &&
+                      r.error().message.find("certificate") != std::string::npos;
+    if (first_error.empty() || cert_error)
       first_error = err;
     if (!r && r.error().kind == util::TransportErrorKind::cancelled)
       break;
