@@ -8,6 +8,8 @@
 #include <string>
 
 #include "bakefile/hcl/evaluator.hpp"
+#include "bakefile/hcl_loader.hpp"
+#include "bakefile/model/resolve.hpp"
 #include "bakefile/hcl/functions.hpp"
 #include "bakefile/hcl/parser.hpp"
 
@@ -33,6 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     scope.set("v", Value::list({Value::string("a"), Value::number(1)}));
     evaluate_body(file->body, scope);
   }
+  // The whole bake pipeline: variables, functions, targets, --print.
+  auto source = std::make_shared<const SourceFile>(SourceFile{"docker-bake.hcl", text});
+  if (auto config = xbuild::bakefile::load_hcl({source}, {}))
+    (void)xbuild::bakefile::print_definition(*config, {});
   SourceFile as_template{"fuzz.json", text};
   if (auto t = parse_template(as_template))
     (void)evaluate(**t, Scope(&functions));
