@@ -37,17 +37,21 @@ std::optional<std::string> unhex(std::string_view s) {
 
 struct ElfArch {
   const char* goarch;
-  const char* qemu; // QEMU's name, for messages
+  const char* qemu;        // QEMU's name, for messages
   unsigned char elf_class; // 1 = 32-bit, 2 = 64-bit
   unsigned char data;      // 1 = little endian, 2 = big endian
   unsigned machine;        // e_machine
 };
 
 constexpr ElfArch k_arches[] = {
-    {"amd64", "x86_64", 2, 1, 62},    {"arm64", "aarch64", 2, 1, 183},
-    {"arm", "arm", 1, 1, 40},         {"386", "i386", 1, 1, 3},
-    {"ppc64le", "ppc64le", 2, 1, 21}, {"s390x", "s390x", 2, 2, 22},
-    {"riscv64", "riscv64", 2, 1, 243}, {"mips64le", "mips64el", 2, 1, 8},
+    {"amd64", "x86_64", 2, 1, 62},
+    {"arm64", "aarch64", 2, 1, 183},
+    {"arm", "arm", 1, 1, 40},
+    {"386", "i386", 1, 1, 3},
+    {"ppc64le", "ppc64le", 2, 1, 21},
+    {"s390x", "s390x", 2, 2, 22},
+    {"riscv64", "riscv64", 2, 1, 243},
+    {"mips64le", "mips64el", 2, 1, 8},
     {"loong64", "loongarch64", 2, 1, 258},
 };
 
@@ -184,8 +188,7 @@ Result<EmulationCheck> check_emulation(const oci::Platform& target, const oci::P
     return fail(what + ": the binfmt_misc handler \"" + without_f +
                 "\" is registered without the F (fix binary) flag, so its interpreter is not "
                 "visible inside the build sandbox. Remove it as root with\n  echo -1 > " +
-                (binfmt_dir / without_f).string() + "\nand register it again.\n" +
-                how_to_enable());
+                (binfmt_dir / without_f).string() + "\nand register it again.\n" + how_to_enable());
   return fail(what + ": no binfmt_misc handler for " + arch->qemu + " binaries is registered.\n" +
               how_to_enable());
 }
@@ -220,14 +223,16 @@ Result<InstallReport> install_emulators(const fs::path& conf_dir, const fs::path
         continue;
       }
       if (!fs::exists(entry->interpreter)) {
-        report.skipped.push_back(entry->name + ": interpreter " + entry->interpreter + " is missing");
+        report.skipped.push_back(entry->name + ": interpreter " + entry->interpreter +
+                                 " is missing");
         continue;
       }
       std::string line = entry->line;
       if (entry->flags.find('F') == std::string::npos)
         line += entry->flags.empty() && line.back() != ':' ? ":F" : "F";
       int fd = ::open((binfmt_dir / "register").c_str(), O_WRONLY | O_CLOEXEC);
-      bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+      bool ok =
+          fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
       int err = errno;
       if (fd >= 0)
         ::close(fd);

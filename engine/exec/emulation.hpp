@@ -33,10 +33,10 @@ struct BinfmtHandler {
   std::string name;
   bool enabled = false;
   std::string interpreter;
-  std::string flags;   // e.g. "POF"
+  std::string flags; // e.g. "POF"
   size_t offset = 0;
-  std::string magic;   // raw bytes; empty for extension handlers
-  std::string mask;    // raw bytes, same length as magic
+  std::string magic; // raw bytes; empty for extension handlers
+  std::string mask;  // raw bytes, same length as magic
   bool has_flag(char f) const { return flags.find(f) != std::string::npos; }
 };
 

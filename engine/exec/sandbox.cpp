@@ -213,7 +213,8 @@ Result<void> generate_etc_files(const ExecSpec& spec, Prepared& out) {
   std::string host_resolv = util::read_file("/etc/resolv.conf").value_or("");
   auto dir = out.etc_dir.path();
   TRY_VOID(util::write_file_atomic(dir / "hosts", hosts));
-  TRY_VOID(util::write_file_atomic(dir / "resolv.conf", make_resolv_conf(host_resolv, spec.network)));
+  TRY_VOID(
+      util::write_file_atomic(dir / "resolv.conf", make_resolv_conf(host_resolv, spec.network)));
   TRY_VOID(util::write_file_atomic(dir / "hostname", spec.hostname + "\n"));
   for (const char* name : {"hosts", "resolv.conf", "hostname"}) {
     detail::ChildMount m;
@@ -331,7 +332,8 @@ void cleanup_stubs(const fs::path& rootfs, const Prepared& prep) {
         newest_stub = st.st_mtim;
     }
     bool only_stubs_changed_it = now.st_mtim <= newest_stub;
-    restores.push_back({std::move(dir), {sp.atime, only_stubs_changed_it ? sp.mtime : now.st_mtim}});
+    restores.push_back(
+        {std::move(dir), {sp.atime, only_stubs_changed_it ? sp.mtime : now.st_mtim}});
   }
   for (auto it = prep.stubs.rbegin(); it != prep.stubs.rend(); ++it)
     remove_stub(root.get(), *it);
@@ -484,8 +486,8 @@ Result<ExitStatus> execute(const ExecSpec& spec, const OutputSink& sink,
   // copy of this stack and returns here. (glibc's clone() wants a separate
   // stack, which sanitizers take for stack corruption.) The argument order
   // after `flags` differs between architectures, but all are zero here.
-  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, static_cast<unsigned long>(flags), nullptr,
-                                           nullptr, nullptr, nullptr));
+  pid_t pid = static_cast<pid_t>(
+      ::syscall(SYS_clone, static_cast<unsigned long>(flags), nullptr, nullptr, nullptr, nullptr));
   if (pid == 0)
     ::_exit(detail::child_main(&plan));
   if (pid < 0)

@@ -49,14 +49,14 @@ struct Mount {
 // non-empty; `cwd` and every mount target are absolute.
 struct ExecSpec {
   std::filesystem::path rootfs;
-  std::vector<std::string> argv;     // argv[0] without '/' is searched in PATH
-  std::vector<std::string> env;      // "KEY=VALUE"; PATH defaults when absent
-  std::string cwd = "/";             // created (0755, root-owned) when missing
-  std::string user;                  // Dockerfile USER string; "" = root
+  std::vector<std::string> argv; // argv[0] without '/' is searched in PATH
+  std::vector<std::string> env;  // "KEY=VALUE"; PATH defaults when absent
+  std::string cwd = "/";         // created (0755, root-owned) when missing
+  std::string user;              // Dockerfile USER string; "" = root
   std::string hostname = "buildkitsandbox";
   NetworkMode network = NetworkMode::host;
-  std::vector<Mount> mounts;         // applied in order, after the standard ones
-  std::vector<std::string> extra_hosts; // "name=ip" or "name:ip" lines for /etc/hosts
+  std::vector<Mount> mounts;                 // applied in order, after the standard ones
+  std::vector<std::string> extra_hosts;      // "name=ip" or "name:ip" lines for /etc/hosts
   unsigned long long shm_size = 64ull << 20; // /dev/shm, Docker's default 64 MiB
 };
 
@@ -66,8 +66,8 @@ enum class Stream { out, err };
 using OutputSink = std::function<void(Stream, std::string_view line)>;
 
 struct ExitStatus {
-  int exit_code = 0;      // 128+signal when killed by a signal, like a shell
-  int signal = 0;         // the signal that ended PID 1, 0 if it exited
+  int exit_code = 0;                   // 128+signal when killed by a signal, like a shell
+  int signal = 0;                      // the signal that ended PID 1, 0 if it exited
   std::vector<std::string> last_lines; // tail of the combined output
 };
 

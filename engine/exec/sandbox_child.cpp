@@ -100,13 +100,15 @@ void setup_dev(const ChildPlan& p) {
   for (const auto& l : links)
     check(p, ::symlink(l[0], l[1]), "symlink", l[1]);
   mkdir_ok_if_exists(p, "/dev/pts", 0755);
-  check(p, ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                   "newinstance,ptmxmode=0666,mode=0620,gid=5"),
+  check(p,
+        ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                "newinstance,ptmxmode=0666,mode=0620,gid=5"),
         "mount devpts", "/dev/pts");
   mkdir_ok_if_exists(p, "/dev/shm", 01777);
-  check(p, ::mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                   p.shm_options.c_str()),
-        "mount tmpfs", "/dev/shm");
+  check(
+      p,
+      ::mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, p.shm_options.c_str()),
+      "mount tmpfs", "/dev/shm");
   // mqueue needs the new IPC namespace we have; it is optional in BuildKit's
   // spec too, so a kernel without it is not an error.
   if (::mkdir("/dev/mqueue", 0755) == 0 || errno == EEXIST)
@@ -116,10 +118,17 @@ void setup_dev(const ChildPlan& p) {
 // Docker's masked and read-only paths: kernel interfaces a build has no
 // business reading or writing even as (namespaced) root.
 void mask_kernel_files(const ChildPlan& p) {
-  static const char* const masked[] = {
-      "/proc/asound",      "/proc/acpi",        "/proc/kcore",         "/proc/keys",
-      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-      "/proc/scsi",        "/sys/firmware",     "/sys/devices/virtual/powercap"};
+  static const char* const masked[] = {"/proc/asound",
+                                       "/proc/acpi",
+                                       "/proc/kcore",
+                                       "/proc/keys",
+                                       "/proc/latency_stats",
+                                       "/proc/timer_list",
+                                       "/proc/timer_stats",
+                                       "/proc/sched_debug",
+                                       "/proc/scsi",
+                                       "/sys/firmware",
+                                       "/sys/devices/virtual/powercap"};
   for (const char* path : masked) {
     struct stat st {};
     if (::stat(path, &st) != 0)
@@ -154,8 +163,8 @@ void clone_bind_sources(ChildPlan& p) {
   for (auto& m : p.mounts) {
     if (m.kind != ChildMount::Kind::bind)
       continue;
-    m.tree_fd = ::open_tree(AT_FDCWD, m.source.c_str(),
-                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    m.tree_fd =
+        ::open_tree(AT_FDCWD, m.source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     check(p, m.tree_fd, "open mount source", m.source.c_str());
   }
 }
@@ -188,8 +197,8 @@ void attach_mounts(const ChildPlan& p) {
       check(p, ::mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, m.tmpfs_options.c_str()),
             "mount tmpfs", target);
     } else {
-      check(p, ::move_mount(m.tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH),
-            "bind mount", target);
+      check(p, ::move_mount(m.tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH), "bind mount",
+            target);
     }
     if (m.read_only)
       set_read_only(p, target);

@@ -21,13 +21,13 @@ namespace xbuild::engine::exec::detail {
 // a mount at a host path.
 struct ChildMount {
   enum class Kind { bind, tmpfs } kind = Kind::bind;
-  std::string source;              // bind: host path
-  std::string target;              // absolute path in the sandbox
+  std::string source;               // bind: host path
+  std::string target;               // absolute path in the sandbox
   std::vector<std::string> parents; // "/a", "/a/b" for target "/a/b/c"
-  bool target_is_file = false;     // bind of a regular file
+  bool target_is_file = false;      // bind of a regular file
   bool read_only = false;
-  std::string tmpfs_options;       // "size=…,mode=…"
-  int tree_fd = -1;                // filled by the child
+  std::string tmpfs_options; // "size=…,mode=…"
+  int tree_fd = -1;          // filled by the child
 };
 
 struct ChildPlan {
@@ -36,12 +36,12 @@ struct ChildPlan {
   bool network_none = false;
   unsigned long long shm_size = 0;
   std::string shm_options;
-  std::vector<ChildMount> mounts;            // generated /etc files first, then the caller's
-  std::vector<std::string> cwd_parents;      // every prefix of cwd, for mkdir -p
+  std::vector<ChildMount> mounts;       // generated /etc files first, then the caller's
+  std::vector<std::string> cwd_parents; // every prefix of cwd, for mkdir -p
   std::string cwd;
-  std::vector<std::string> exec_candidates;  // argv[0] resolved against PATH, in order
-  std::vector<char*> argv;                   // null-terminated, points into owned strings
-  std::vector<char*> envp;                   // null-terminated
+  std::vector<std::string> exec_candidates; // argv[0] resolved against PATH, in order
+  std::vector<char*> argv;                  // null-terminated, points into owned strings
+  std::vector<char*> envp;                  // null-terminated
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
@@ -55,7 +55,7 @@ struct ChildPlan {
 
 // What the child writes to report_fd when a step fails.
 struct ChildReport {
-  int err = 0;        // errno
+  int err = 0;         // errno
   char step[200] = {}; // NUL-terminated description of the failed step
 };
 

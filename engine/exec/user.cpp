@@ -30,8 +30,8 @@ std::optional<unsigned> parse_id(std::string_view s) {
 struct DbEntry {
   std::string name;
   unsigned id = 0;
-  unsigned gid = 0; // passwd only
-  std::string home; // passwd only
+  unsigned gid = 0;                 // passwd only
+  std::string home;                 // passwd only
   std::vector<std::string> members; // group only
 };
 
@@ -161,7 +161,8 @@ Result<RootedRead> read_file_in_root(const std::filesystem::path& root, std::str
   return out;
 }
 
-Result<ExecUser> resolve_user_in_rootfs(std::string_view user, const std::filesystem::path& rootfs) {
+Result<ExecUser> resolve_user_in_rootfs(std::string_view user,
+                                        const std::filesystem::path& rootfs) {
   auto passwd = TRY(read_file_in_root(rootfs, "etc/passwd"));
   auto group = TRY(read_file_in_root(rootfs, "etc/group"));
   return resolve_user(user, passwd.data, group.data);

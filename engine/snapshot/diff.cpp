@@ -118,8 +118,7 @@ Result<bool> same_contents(const fs::path& a, const fs::path& b) {
       ::close(fa);
     if (fb >= 0)
       ::close(fb);
-    return fail("cannot compare " + a.string() + " and " + b.string() + ": " +
-                std::strerror(err));
+    return fail("cannot compare " + a.string() + " and " + b.string() + ": " + std::strerror(err));
   }
   bool same = true;
   char ba[1 << 15], bb[1 << 15];
@@ -182,7 +181,8 @@ Result<void> compare_dirs(const fs::path& old_root, const fs::path& new_root,
       continue;
     }
     std::string path = join_rel(rel, new_names[j]);
-    struct stat sn {}, so {};
+    struct stat sn {
+    }, so{};
     if (!lstat_ok(new_root / path, sn))
       return fail("cannot stat " + (new_root / path).string() + ": " + std::strerror(errno));
     if (take_new) {
@@ -215,18 +215,19 @@ Result<void> compare_dirs(const fs::path& old_root, const fs::path& new_root,
 void sort_changes(std::vector<Change>& changes) {
   std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
     // Compare component-wise so that "a/b" sorts right after "a", before "a-b".
-    return std::lexicographical_compare(
-        a.path.begin(), a.path.end(), b.path.begin(), b.path.end(), [](char x, char y) {
-          if (x == '/' || y == '/')
-            return x == '/' && y != '/';
-          return x < y;
-        });
+    return std::lexicographical_compare(a.path.begin(), a.path.end(), b.path.begin(), b.path.end(),
+                                        [](char x, char y) {
+                                          if (x == '/' || y == '/')
+                                            return x == '/' && y != '/';
+                                          return x < y;
+                                        });
   });
 }
 
 } // namespace
 
-Result<std::vector<Change>> overlay_diff(const fs::path& upper, const std::vector<fs::path>& lowers) {
+Result<std::vector<Change>> overlay_diff(const fs::path& upper,
+                                         const std::vector<fs::path>& lowers) {
   std::vector<Change> out;
   TRY_VOID(walk_upper(upper, "", lowers, false, out));
   return out;

@@ -104,7 +104,9 @@ Result<void> set_times(const fs::path& dst, const struct stat& st) {
 
 } // namespace
 
-bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
+bool is_whiteout(const struct stat& st) {
+  return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+}
 
 std::string get_xattr(const fs::path& path, const char* name) {
   char buf[256];

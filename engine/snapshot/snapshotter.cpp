@@ -55,8 +55,8 @@ bool overlay_works(const fs::path& root) {
   std::error_code ec;
   for (const char* d : {"lower", "upper", "work", "merged"})
     fs::create_directories(probe / d, ec);
-  bool ok = !ec && mount_overlay({probe / "lower"}, probe / "upper", probe / "work",
-                                 probe / "merged");
+  bool ok =
+      !ec && mount_overlay({probe / "lower"}, probe / "upper", probe / "work", probe / "merged");
   if (ok)
     ::umount2((probe / "merged").c_str(), MNT_DETACH);
   (void)remove_tree(probe);
@@ -75,8 +75,8 @@ Result<void> mount_overlay(const std::vector<fs::path>& lowers, const fs::path& 
       return fail("overlay layer path " + l.string() + " contains ':' or ','");
     lowerdir += (lowerdir.empty() ? "" : ":") + l.string();
   }
-  std::string base = "lowerdir=" + lowerdir + ",upperdir=" + upper.string() +
-                     ",workdir=" + work.string();
+  std::string base =
+      "lowerdir=" + lowerdir + ",upperdir=" + upper.string() + ",workdir=" + work.string();
   if (base.size() > k_max_mount_options)
     return fail("too many layers (" + std::to_string(lowers.size()) +
                 ") for one overlay mount: the mount options exceed one page; squash the base "
@@ -295,8 +295,7 @@ Result<size_t> Snapshotter::remove_stale() const {
   size_t removed = 0;
   std::error_code ec;
   std::vector<fs::path> dirs;
-  for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end;
-       it.increment(ec))
+  for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end; it.increment(ec))
     dirs.push_back(it->path());
   for (const auto& d : dirs) {
     if (fs::exists(d / "committed"))

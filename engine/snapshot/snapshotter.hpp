@@ -32,8 +32,8 @@
 
 #include <filesystem>
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/snapshot/change.hpp"

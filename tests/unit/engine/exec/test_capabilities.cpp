@@ -7,11 +7,11 @@ using namespace xbuild::engine::exec;
 TEST_CASE("Docker's default capability set has exactly its 14 capabilities",
           "[engine][exec][capabilities]") {
   auto names = capability_names(docker_default_capabilities());
-  CHECK(names == std::vector<std::string>{
-                     "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-                     "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-                     "CAP_NET_RAW", "CAP_SYS_CHROOT", "CAP_MKNOD", "CAP_AUDIT_WRITE",
-                     "CAP_SETFCAP"});
+  CHECK(names == std::vector<std::string>{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+                                          "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
+                                          "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",
+                                          "CAP_SYS_CHROOT", "CAP_MKNOD", "CAP_AUDIT_WRITE",
+                                          "CAP_SETFCAP"});
   // The mask `docker run` shows in /proc/self/status as CapEff for root.
   CHECK(docker_default_capabilities() == 0xa80425fbull);
 }

@@ -85,8 +85,7 @@ TEST_CASE("a registered F-flag handler makes a foreign platform usable",
   CHECK(c->handler == "aarch64");
 }
 
-TEST_CASE("a missing handler is an error that says how to enable it",
-          "[engine][exec][emulation]") {
+TEST_CASE("a missing handler is an error that says how to enable it", "[engine][exec][emulation]") {
   FakeBinfmt fake;
   auto c = check_emulation(platform("linux/arm64"), platform("linux/amd64"), fake.dir.path());
   REQUIRE_FALSE(c);
@@ -97,8 +96,7 @@ TEST_CASE("a missing handler is an error that says how to enable it",
   CHECK(msg.find("docker xbuild install-emulators") != std::string::npos);
 }
 
-TEST_CASE("a handler without the F flag or disabled does not count",
-          "[engine][exec][emulation]") {
+TEST_CASE("a handler without the F flag or disabled does not count", "[engine][exec][emulation]") {
   FakeBinfmt fake;
   std::string no_f = k_aarch64_handler;
   no_f.replace(no_f.find("POF"), 3, "P");
@@ -131,9 +129,9 @@ TEST_CASE("install_emulators registers handlers from binfmt.d files with the F f
   util::TempDir conf("xbuild-binfmtd");
   std::string name = "xbuild-test-" + std::to_string(::getpid());
   // A magic no real file has, and a flag-less line: the F flag must be added.
-  REQUIRE(util::write_file_atomic(conf.path() / ("qemu-" + name + ".conf"),
-                                  "# test handler\n:" + name +
-                                      ":M::\\x7fXBUILDTEST::/bin/true:\n"));
+  REQUIRE(
+      util::write_file_atomic(conf.path() / ("qemu-" + name + ".conf"),
+                              "# test handler\n:" + name + ":M::\\x7fXBUILDTEST::/bin/true:\n"));
   REQUIRE(util::write_file_atomic(conf.path() / "qemu-missing.conf",
                                   ":xbuild-missing-interp:M::\\x7fXBNOPE::/no/such/qemu:F\n"));
   auto report = install_emulators(conf.path());
@@ -181,21 +179,21 @@ std::string aarch64_exit42() {
   for (size_t i = 0; i < sizeof ident; ++i)
     elf[i] = ident[i];
   const uint64_t base = 0x400000;
-  put(16, 2, 2);          // e_type = ET_EXEC
-  put(18, 183, 2);        // e_machine = EM_AARCH64
-  put(20, 1, 4);          // e_version
-  put(24, base + 120, 8); // e_entry
-  put(32, 64, 8);         // e_phoff
-  put(52, 64, 2);         // e_ehsize
-  put(54, 56, 2);         // e_phentsize
-  put(56, 1, 2);          // e_phnum
-  put(64, 1, 4);          // p_type = PT_LOAD
-  put(68, 5, 4);          // p_flags = R|X
-  put(80, base, 8);       // p_vaddr
-  put(88, base, 8);       // p_paddr
-  put(96, elf.size(), 8); // p_filesz
+  put(16, 2, 2);           // e_type = ET_EXEC
+  put(18, 183, 2);         // e_machine = EM_AARCH64
+  put(20, 1, 4);           // e_version
+  put(24, base + 120, 8);  // e_entry
+  put(32, 64, 8);          // e_phoff
+  put(52, 64, 2);          // e_ehsize
+  put(54, 56, 2);          // e_phentsize
+  put(56, 1, 2);           // e_phnum
+  put(64, 1, 4);           // p_type = PT_LOAD
+  put(68, 5, 4);           // p_flags = R|X
+  put(80, base, 8);        // p_vaddr
+  put(88, base, 8);        // p_paddr
+  put(96, elf.size(), 8);  // p_filesz
   put(104, elf.size(), 8); // p_memsz
-  put(112, 0x1000, 8);    // p_align
+  put(112, 0x1000, 8);     // p_align
   put(120, 0xd2800540, 4); // mov x0, #42
   put(124, 0xd2800ba8, 4); // mov x8, #93 (exit)
   put(128, 0xd4000001, 4); // svc #0

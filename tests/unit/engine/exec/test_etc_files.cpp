@@ -4,8 +4,7 @@
 
 using namespace xbuild::engine::exec;
 
-TEST_CASE("the hosts file names localhost, the sandbox and extra hosts",
-          "[engine][exec][etc]") {
+TEST_CASE("the hosts file names localhost, the sandbox and extra hosts", "[engine][exec][etc]") {
   auto h = make_hosts_file("buildkitsandbox", {"db=10.0.0.5", "v6:fe80::1"});
   REQUIRE(h);
   CHECK(*h == "127.0.0.1\tlocalhost buildkitsandbox\n"

@@ -49,8 +49,11 @@ TEST_CASE("a RUN cannot read a marker file placed on the host outside the rootfs
   auto marker = host_dir.path() / "secret-marker";
   REQUIRE(util::write_file_atomic(marker, "host-secret-7c1f\n"));
   Captured cap;
-  std::string script = "cat " + marker.string() + " 2>&1; echo rc=$?; "
-                       "cat /proc/1/root" + marker.string() + " 2>&1; "
+  std::string script = "cat " + marker.string() +
+                       " 2>&1; echo rc=$?; "
+                       "cat /proc/1/root" +
+                       marker.string() +
+                       " 2>&1; "
                        "ls / ; grep -r host-secret-7c1f /etc /tmp /root 2>/dev/null; true";
   auto st = sh(rootfs.path(), script, cap);
   XBUILD_REQUIRE_OK(st);
@@ -65,8 +68,10 @@ TEST_CASE("a RUN is PID 1 and sees only its own process tree", "[engine][exec][s
   XBUILD_REQUIRE_SANDBOX();
   test::BusyboxRootfs rootfs;
   Captured cap;
-  auto st = sh(rootfs.path(), "echo self=$$; sleep 5 & ls /proc | grep -E '^[0-9]+$' | sort -n; "
-                              "kill $! 2>/dev/null; true", cap);
+  auto st = sh(rootfs.path(),
+               "echo self=$$; sleep 5 & ls /proc | grep -E '^[0-9]+$' | sort -n; "
+               "kill $! 2>/dev/null; true",
+               cap);
   Captured ps;
   XBUILD_REQUIRE_OK(sh(rootfs.path(), "ps -o pid,comm | tail -n +2", ps));
   // The shell, ps and tail: nothing of the host.
@@ -91,8 +96,8 @@ TEST_CASE("the sandbox hostname is buildkitsandbox and /etc/hosts names it",
   XBUILD_REQUIRE_SANDBOX();
   test::BusyboxRootfs rootfs;
   Captured cap;
-  auto st = sh(rootfs.path(), "hostname; cat /etc/hostname; grep -c buildkitsandbox /etc/hosts",
-               cap);
+  auto st =
+      sh(rootfs.path(), "hostname; cat /etc/hostname; grep -c buildkitsandbox /etc/hosts", cap);
   XBUILD_REQUIRE_OK(st);
   REQUIRE(cap.out.size() == 3);
   CHECK(cap.out[0] == "buildkitsandbox");
@@ -112,9 +117,11 @@ TEST_CASE("generated /etc files and mount points do not end up in the rootfs",
   spec.mounts.push_back(
       Mount{MountType::bind, cache.path() / "token", "/run/secrets/token", Access::read_only});
   Captured cap;
-  auto st = sh(rootfs.path(), "echo cached > /var/cache/apt/x; echo t > /scratch/y; "
-                              "cat /run/secrets/token; "
-                              "cat /etc/resolv.conf >/dev/null && echo ok", cap, spec);
+  auto st = sh(rootfs.path(),
+               "echo cached > /var/cache/apt/x; echo t > /scratch/y; "
+               "cat /run/secrets/token; "
+               "cat /etc/resolv.conf >/dev/null && echo ok",
+               cap, spec);
   XBUILD_REQUIRE_OK(st);
   CHECK(st->exit_code == 0);
   CHECK(cap.out == std::vector<std::string>{"s3cret", "ok"});
@@ -175,8 +182,7 @@ TEST_CASE("a non-root RUN has no capabilities and root has only Docker's default
   CHECK(st->exit_code != 0);
 }
 
-TEST_CASE("exit codes, env and the working directory reach the caller",
-          "[engine][exec][sandbox]") {
+TEST_CASE("exit codes, env and the working directory reach the caller", "[engine][exec][sandbox]") {
   XBUILD_REQUIRE_SANDBOX();
   test::BusyboxRootfs rootfs;
   ExecSpec spec;
@@ -229,8 +235,10 @@ TEST_CASE("network none has only the loopback interface, up", "[engine][exec][sa
   ExecSpec spec;
   spec.network = NetworkMode::none;
   Captured cap;
-  auto st = sh(rootfs.path(), "ls /sys/class/net; cat /sys/class/net/lo/operstate "
-                              "/sys/class/net/lo/flags", cap, spec);
+  auto st = sh(rootfs.path(),
+               "ls /sys/class/net; cat /sys/class/net/lo/operstate "
+               "/sys/class/net/lo/flags",
+               cap, spec);
   XBUILD_REQUIRE_OK(st);
   REQUIRE(cap.out.size() == 3);
   CHECK(cap.out[0] == "lo");
@@ -305,7 +313,9 @@ TEST_CASE("cancelling a RUN kills its whole process tree promptly", "[engine][ex
   int survivors = 0;
   for (const auto& e : fs::directory_iterator("/proc")) {
     auto cmdline = util::read_file(e.path() / "cmdline");
-    if (cmdline && *cmdline == std::string("sleep\0" "4321\0", 11))
+    if (cmdline && *cmdline == std::string("sleep\0"
+                                           "4321\0",
+                                           11))
       ++survivors;
   }
   CHECK(survivors == 0);
@@ -325,7 +335,8 @@ TEST_CASE("a fixture rootfs runs isolated with the expected machine", "[.][e2e-s
   Captured cap;
   auto st = sh(rootfs,
                std::string("uname -m; echo pid=$$; hostname; ls /proc | grep -cE '^[0-9]+$'; "
-                           "cat ") + marker + " 2>/dev/null || echo marker-unreadable",
+                           "cat ") +
+                   marker + " 2>/dev/null || echo marker-unreadable",
                cap);
   XBUILD_REQUIRE_OK(st);
   CHECK(st->exit_code == 0);
@@ -359,8 +370,9 @@ TEST_CASE("parallel runs from several threads stay separate and leak no descript
     threads.emplace_back([&, i] {
       ExecSpec spec;
       spec.rootfs = rootfs.path();
-      spec.argv = {"/bin/sh", "-c", "sleep 0.2; echo run-" + std::to_string(i) + " pid=$$; exit " +
-                                        std::to_string(i)};
+      spec.argv = {"/bin/sh", "-c",
+                   "sleep 0.2; echo run-" + std::to_string(i) + " pid=$$; exit " +
+                       std::to_string(i)};
       util::CancelSource cancel;
       auto st = execute(
           spec, [&](Stream, std::string_view line) { outputs[i].emplace_back(line); }, cancel);

@@ -76,7 +76,7 @@ TEST_CASE("lower-layer whiteouts and opaque dirs decide added versus modified",
   auto bottom = t.path() / "l1", mid = t.path() / "l2", upper = t.path() / "up";
   write(bottom / "x/f", "1\n");
   write(bottom / "y/g", "1\n");
-  whiteout(mid / "x/f");                 // deleted in the middle layer
+  whiteout(mid / "x/f"); // deleted in the middle layer
   fs::create_directories(mid / "y");
   REQUIRE(::lsetxattr((mid / "y").c_str(), "trusted.overlay.opaque", "y", 1, 0) == 0);
   write(upper / "x/f", "2\n");
@@ -92,8 +92,8 @@ TEST_CASE("a redirected directory is refused with an explanation", "[engine][sna
   }
   util::TempDir t("xbuild-diff");
   fs::create_directories(t.path() / "up/moved");
-  REQUIRE(::lsetxattr((t.path() / "up/moved").c_str(), "trusted.overlay.redirect", "/orig", 5,
-                      0) == 0);
+  REQUIRE(::lsetxattr((t.path() / "up/moved").c_str(), "trusted.overlay.redirect", "/orig", 5, 0) ==
+          0);
   auto d = overlay_diff(t.path() / "up", {t.path()});
   REQUIRE_FALSE(d);
   CHECK(d.error().message.find("redirect_dir") != std::string::npos);

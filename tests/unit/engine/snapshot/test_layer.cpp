@@ -75,10 +75,13 @@ TEST_CASE("a diff written as a layer and applied elsewhere reproduces the tree",
     std::ofstream f(tar, std::ios::binary);
     oci::LayerWriteOptions opts;
     opts.compression = oci::Compression::gzip;
-    auto info = write_diff_layer(s, *a, [&](const void* d, size_t n) -> Result<void> {
-      f.write(static_cast<const char*>(d), static_cast<std::streamsize>(n));
-      return {};
-    }, opts);
+    auto info = write_diff_layer(
+        s, *a,
+        [&](const void* d, size_t n) -> Result<void> {
+          f.write(static_cast<const char*>(d), static_cast<std::streamsize>(n));
+          return {};
+        },
+        opts);
     f.close();
     if (!info)
       FAIL(info.error().message);

@@ -228,9 +228,8 @@ TEST_CASE("snapshots left by a killed process are cleaned up, live ones are kept
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-      auto other = Snapshotter::open(s.root(), s.backend() == Backend::overlay
-                                                   ? BackendChoice::overlay
-                                                   : BackendChoice::copy);
+      auto other = Snapshotter::open(
+          s.root(), s.backend() == Backend::overlay ? BackendChoice::overlay : BackendChoice::copy);
       if (!other)
         ::_exit(2);
       auto a = (*other)->prepare("base");
