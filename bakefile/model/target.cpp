@@ -329,15 +329,14 @@ json print_target(const Target& t) {
   out["dockerfile"] = "Dockerfile";
   for (const auto& [name, value] : t.attrs) {
     const AttrSpec* spec = find_attribute(name);
-    if (value.is_null() || (value.is_array() && value.empty()) ||
-        (value.is_object() && value.empty()))
-      continue;
-    if ((name == "context" || name == "dockerfile") && is_empty_string(value))
-      continue; // an empty value means the default
     json v = value;
     if (v.is_object() && spec && spec->kind == AttrKind::string_map)
       for (auto e = v.begin(); e != v.end();)
         e = e->is_null() ? v.erase(e) : std::next(e);
+    if (v.is_null() || (v.is_array() && v.empty()) || (v.is_object() && v.empty()))
+      continue;
+    if ((name == "context" || name == "dockerfile") && is_empty_string(v))
+      continue; // an empty value means the default
     if (spec && spec->escape_on_print)
       escape_strings(v);
     out[name] = v;
