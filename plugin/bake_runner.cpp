@@ -121,19 +121,45 @@ Result<driver::BuildRequest> bake_target_request(const std::string& name, const 
   return r;
 }
 
+namespace {
+
+// The targets the user asked for: those listed in the printed groups (the
+// rest are only there because another target links to them). Without
+// groups, every target.
+std::set<std::string> requested_targets(const json& print) {
+  std::set<std::string> out;
+  if (print.contains("group") && print["group"].is_object())
+    for (const auto& [name, g] : print["group"].items())
+      if (g.contains("targets") && g["targets"].is_array())
+        for (const auto& t : g["targets"])
+          out.insert(t.get<std::string>());
+  if (out.empty())
+    for (const auto& [name, t] : print["target"].items())
+      out.insert(name);
+  return out;
+}
+
+} // namespace
+
 int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
   auto order = bake_build_order(print);
   if (!order)
     return print_error(order.error());
+  auto requested = requested_targets(print);
   std::vector<driver::BuildRequest> requests;
   for (const auto& name : *order) {
     auto r = bake_target_request(name, print["target"][name]);
     if (!r)
       return print_error(r.error());
-    if (ui.push)
-      r->outputs.push_back("type=registry");
-    if (ui.load)
-      r->outputs.push_back("type=docker");
+    if (!requested.count(name)) {
+      // Built only to feed its users (buildx's cacheonly): no outputs.
+      r->outputs.clear();
+    } else {
+      if (ui.push)
+        r->outputs.push_back("type=registry");
+      if (ui.load)
+        r->outputs.push_back("type=docker");
+    }
     r->no_cache = r->no_cache || ui.no_cache;
     r->docker_config_dir = ctx.config_dir;
     requests.push_back(std::move(*r));
@@ -155,6 +181,8 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
     return print_error(results.error());
   json meta = json::object();
   for (size_t i = 0; i < requests.size(); ++i) {
+    if (!requested.count(requests[i].name))
+      continue;
     const auto& r = (*results)[i];
     json m = {{"containerimage.digest", r.image_digest},
               {"containerimage.descriptor", json::parse(r.descriptor_json)}};
