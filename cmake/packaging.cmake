@@ -10,6 +10,6 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "docker-xbuild developers <xbuild@localhost>
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libc6, libstdc++6, libcurl4, libssl3, libyaml-cpp0.7, libspdlog1.10, libfmt9, libarchive13, libzstd1, zlib1g, libsqlite3-0")
+  "libc6, libstdc++6, libcurl4, libssl3, libyaml-cpp0.7, libspdlog1.10, libfmt9, libarchive13, libzstd1, zlib1g, libsqlite3-0, libcrypt1")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io | docker-ce-cli, qemu-user-static")
 include(CPack)
