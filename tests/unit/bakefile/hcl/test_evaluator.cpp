@@ -213,3 +213,10 @@ TEST_CASE("object keys are literal names unless parenthesized", "[bakefile][hcl]
   CHECK(eval_json("{(k) = 1}", &vars) == json({{"dynamic", 1}}));
   CHECK(eval_json("{\"${k}-x\" = 1}", &vars) == json({{"dynamic-x", 1}}));
 }
+
+TEST_CASE("nested templates and heredoc arguments evaluate", "[bakefile][hcl][eval]") {
+  CHECK(eval_str("\"${\"${\"deep\"}-x\"}\"") == "deep-x");
+  CHECK(eval_str("upper(<<EOT\nx\nEOT\n)") == "X\n");
+  CHECK(eval_str("\"%{ for x in [1, 2] ~} ${x} %{~ endfor }\"") == "12");
+  CHECK(eval_str("\"%{ if true ~}  yes  %{~ else ~} no %{~ endif }\"") == "yes");
+}

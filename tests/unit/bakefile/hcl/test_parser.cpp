@@ -92,3 +92,17 @@ TEST_CASE("a single interpolation parses as a wrap and plain text as a literal",
   CHECK(f->body.attributes[1].expr->kind == ExprKind::literal);
   CHECK(f->body.attributes[2].expr->kind == ExprKind::template_);
 }
+
+TEST_CASE("edge cases of layout parse like HCL", "[bakefile][hcl][parser]") {
+  CHECK(parse_file("t.hcl", "")); // an empty file is an empty body
+  CHECK(parse_file("t.hcl", "a = 1")); // no newline at the end
+  CHECK(parse_file("t.hcl", "a = 1 # comment at the end"));
+  CHECK(parse_file("t.hcl", "a = 1\r\nb {\r\n  c = 2\r\n}\r\n")); // CRLF line endings
+  CHECK(parse_file("t.hcl", "a = f(<<EOT\nx\nEOT\n, 2)\n")); // heredoc as an argument
+  CHECK(parse_file("t.hcl", "a = \"${\"${\"deep\"}\"}\"\n")); // templates nest
+  CHECK(parse_file("t.hcl", "b {}\nc { d = 1 }\n"));
+  auto f = parse_file("t.hcl", "a = <<EOT\r\nline\r\nEOT\r\n");
+  REQUIRE(f);
+  CHECK(static_cast<const LiteralExpr&>(*f->body.attributes[0].expr).value.as_string() ==
+        "line\r\n");
+}
