@@ -118,7 +118,8 @@ private:
 Result<std::unique_ptr<Compressor>> make_compressor(Compression compression, WriteFn sink,
                                                     int level) {
   switch (compression) {
-  case Compression::none: return std::unique_ptr<Compressor>(new PassThrough(std::move(sink)));
+  case Compression::none:
+    return std::unique_ptr<Compressor>(new PassThrough(std::move(sink)));
   case Compression::gzip: {
     auto c = std::make_unique<GzipCompressor>(std::move(sink));
     TRY_VOID(c->init(level));

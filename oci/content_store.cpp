@@ -182,14 +182,14 @@ std::optional<int64_t> ContentStore::size(const Digest& digest) const {
 }
 
 Result<std::unique_ptr<BlobWriter>> ContentStore::writer(Digest expected, int64_t expected_size) {
-  std::string name = (expected.empty() ? std::string("unknown") : expected.encoded) + "-" +
-                     unique_suffix();
+  std::string name =
+      (expected.empty() ? std::string("unknown") : expected.encoded) + "-" + unique_suffix();
   fs::path temp = m_root / "ingest" / name;
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
     return fail("cannot create " + temp.string() + ": " + errno_text(errno));
-  return std::unique_ptr<BlobWriter>(new BlobWriter(m_root / "blobs" / "sha256", temp, fd,
-                                                    std::move(expected), expected_size));
+  return std::unique_ptr<BlobWriter>(
+      new BlobWriter(m_root / "blobs" / "sha256", temp, fd, std::move(expected), expected_size));
 }
 
 Result<Digest> ContentStore::put(std::string_view bytes, const Digest& expected) {

@@ -77,8 +77,8 @@ Result<void> DigestVerifier::finish() {
 
 VerifyingReader::VerifyingReader(ReadFn source, Digest expected, int64_t expected_size,
                                  std::string what)
-    : m_source(std::move(source)),
-      m_verifier(std::move(expected), expected_size, std::move(what)) {}
+    : m_source(std::move(source)), m_verifier(std::move(expected), expected_size, std::move(what)) {
+}
 
 Result<size_t> VerifyingReader::read(void* buffer, size_t size) {
   if (m_done)

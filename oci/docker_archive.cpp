@@ -35,8 +35,8 @@ Result<void> write_docker_archive(const ContentStore& store,
     ImageManifest m = TRY(parse_image_manifest(TRY(store.get(image.manifest.digest)), where));
     // docker load checks the config's diff ids against the layers; fail here
     // with a clearer message if they disagree in number.
-    ImageConfig config = TRY(parse_image_config(TRY(store.get(m.config.digest)),
-                                                "config of " + where));
+    ImageConfig config =
+        TRY(parse_image_config(TRY(store.get(m.config.digest)), "config of " + where));
     if (config.diff_ids.size() != m.layers.size())
       return fail(where + " has " + std::to_string(m.layers.size()) + " layers but its config " +
                   "lists " + std::to_string(config.diff_ids.size()) +

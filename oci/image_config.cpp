@@ -172,8 +172,8 @@ Result<ImageConfig> parse_image_config(std::string_view bytes, std::string_view 
   auto diff_ids = TRY(get_strings(*rootfs, "diff_ids", at(where, "rootfs")));
   if (diff_ids)
     for (size_t i = 0; i < diff_ids->size(); ++i)
-      c.diff_ids.push_back(TRY(Digest::parse(
-          (*diff_ids)[i], at(where, "rootfs.diff_ids[" + std::to_string(i) + "]"))));
+      c.diff_ids.push_back(TRY(
+          Digest::parse((*diff_ids)[i], at(where, "rootfs.diff_ids[" + std::to_string(i) + "]"))));
   if (auto it = j.find("history"); it != j.end() && !it->is_null()) {
     if (!it->is_array())
       return fail(at(where, "history") + " must be an array");

@@ -36,8 +36,7 @@ struct Walker {
       ImageManifest m = TRY(parse_image_manifest(bytes, "manifest " + d.digest.str()));
       TRY_VOID(visit(m.config, "config of " + d.digest.short_hex()));
       for (size_t i = 0; i < m.layers.size(); ++i)
-        TRY_VOID(visit(m.layers[i],
-                       "layer " + std::to_string(i) + " of " + d.digest.short_hex()));
+        TRY_VOID(visit(m.layers[i], "layer " + std::to_string(i) + " of " + d.digest.short_hex()));
     }
     return {};
   }

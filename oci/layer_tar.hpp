@@ -79,9 +79,9 @@ struct ExtractOptions {
 
 struct ExtractStats {
   int64_t entries = 0;
-  int64_t bytes = 0;       // regular file content written
-  int64_t whiteouts = 0;   // deletions applied
-  int64_t skipped = 0;     // device nodes skipped when not root
+  int64_t bytes = 0;     // regular file content written
+  int64_t whiteouts = 0; // deletions applied
+  int64_t skipped = 0;   // device nodes skipped when not root
 };
 
 // Extracts a tar (uncompressed, gzip or zstd: detected) read from `source`

@@ -89,19 +89,9 @@ public:
     std::string base = comps.back();
     comps.pop_back();
     std::string parent = TRY(resolve_dir(comps, name));
+    if (util::starts_with(base, k_whiteout_prefix))
+      return apply_whiteout(name, parent, base, stats);
     std::string rel = parent.empty() ? base : parent + "/" + base;
-
-    if (util::starts_with(base, k_whiteout_prefix)) {
-      if (!m_options.apply_whiteouts)
-        return refuse(name, "is a whiteout, which this extraction does not accept");
-      ++stats.whiteouts;
-      if (base == k_opaque_whiteout)
-        return clear_dir(parent);
-      std::string victim = base.substr(k_whiteout_prefix.size());
-      if (victim.empty() || victim == "." || victim == "..")
-        return refuse(name, "is a malformed whiteout");
-      return remove_path(parent.empty() ? victim : parent + "/" + victim);
-    }
 
     mode_t type = archive_entry_filetype(e);
     const char* hardlink = archive_entry_hardlink(e);
@@ -117,59 +107,20 @@ public:
     if (hardlink)
       return make_hardlink(name, rel, hardlink);
     switch (type) {
-    case AE_IFDIR: {
+    case AE_IFDIR:
       if (::mkdirat(m_root_fd, rel.c_str(), 0700) != 0 && errno != EEXIST)
         return sys_error("cannot create directory", rel);
       m_dirs.push_back({rel, archive_entry_perm(e), static_cast<uid_t>(archive_entry_uid(e)),
                         static_cast<gid_t>(archive_entry_gid(e)), archive_entry_mtime(e)});
       return set_xattrs(e, rel);
-    }
-    case AE_IFREG: {
-      int fd = ::openat(m_root_fd, rel.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        0600);
-      if (fd < 0)
-        return sys_error("cannot create file", rel);
-      auto r = copy_data(a, fd, rel, stats);
-      // A sparse file may end in a hole that no data block covers.
-      if (r && archive_entry_size_is_set(e) && ::ftruncate(fd, archive_entry_size(e)) != 0)
-        r = sys_error("cannot size", rel);
-      if (r) {
-        if (m_options.same_owner && m_root)
-          ::fchown(fd, static_cast<uid_t>(archive_entry_uid(e)),
-                   static_cast<gid_t>(archive_entry_gid(e)));
-        ::fchmod(fd, archive_entry_perm(e));
-        struct timespec times[2] = {{archive_entry_mtime(e), 0}, {archive_entry_mtime(e), 0}};
-        ::futimens(fd, times);
-      }
-      ::close(fd);
-      TRY_VOID(r);
-      return set_xattrs(e, rel);
-    }
-    case AE_IFLNK: {
-      const char* target = archive_entry_symlink(e);
-      if (::symlinkat(target ? target : "", m_root_fd, rel.c_str()) != 0)
-        return sys_error("cannot create symlink", rel);
-      if (m_options.same_owner && m_root)
-        ::fchownat(m_root_fd, rel.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                   static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW);
-      struct timespec times[2] = {{archive_entry_mtime(e), 0}, {archive_entry_mtime(e), 0}};
-      ::utimensat(m_root_fd, rel.c_str(), times, AT_SYMLINK_NOFOLLOW);
-      return {};
-    }
+    case AE_IFREG:
+      return create_file(a, e, rel, stats);
+    case AE_IFLNK:
+      return create_symlink(e, rel);
     case AE_IFIFO:
-      if (::mkfifoat(m_root_fd, rel.c_str(), archive_entry_perm(e)) != 0)
-        return sys_error("cannot create fifo", rel);
-      return {};
     case AE_IFCHR:
     case AE_IFBLK:
-      if (!m_root) {
-        ++stats.skipped;
-        return {};
-      }
-      if (::mknodat(m_root_fd, rel.c_str(), type | archive_entry_perm(e), archive_entry_rdev(e)) !=
-          0)
-        return sys_error("cannot create device node", rel);
-      return {};
+      return create_special(e, rel, stats);
     default:
       return refuse(name, "has an unsupported file type");
     }
@@ -180,7 +131,8 @@ public:
   // chmod/chown must never reach through that to something outside.
   void finish() {
     for (auto it = m_dirs.rbegin(); it != m_dirs.rend(); ++it) {
-      int fd = ::openat(m_root_fd, it->rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int fd =
+          ::openat(m_root_fd, it->rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         continue; // removed or replaced by a later entry
       if (m_options.same_owner && m_root)
@@ -193,6 +145,74 @@ public:
   }
 
 private:
+  // ".wh.<name>" deletes <name>; ".wh..wh..opq" empties the directory.
+  Result<void> apply_whiteout(const std::string& name, const std::string& parent,
+                              const std::string& base, ExtractStats& stats) {
+    if (!m_options.apply_whiteouts)
+      return refuse(name, "is a whiteout, which this extraction does not accept");
+    ++stats.whiteouts;
+    if (base == k_opaque_whiteout)
+      return clear_dir(parent);
+    std::string victim = base.substr(k_whiteout_prefix.size());
+    if (victim.empty() || victim == "." || victim == "..")
+      return refuse(name, "is a malformed whiteout");
+    return remove_path(parent.empty() ? victim : parent + "/" + victim);
+  }
+
+  Result<void> create_file(struct archive* a, archive_entry* e, const std::string& rel,
+                           ExtractStats& stats) {
+    int fd = ::openat(m_root_fd, rel.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                      0600);
+    if (fd < 0)
+      return sys_error("cannot create file", rel);
+    auto r = copy_data(a, fd, rel, stats);
+    // A sparse file may end in a hole that no data block covers.
+    if (r && archive_entry_size_is_set(e) && ::ftruncate(fd, archive_entry_size(e)) != 0)
+      r = sys_error("cannot size", rel);
+    if (r) {
+      if (m_options.same_owner && m_root)
+        ::fchown(fd, static_cast<uid_t>(archive_entry_uid(e)),
+                 static_cast<gid_t>(archive_entry_gid(e)));
+      ::fchmod(fd, archive_entry_perm(e));
+      struct timespec times[2] = {{archive_entry_mtime(e), 0}, {archive_entry_mtime(e), 0}};
+      ::futimens(fd, times);
+    }
+    ::close(fd);
+    TRY_VOID(r);
+    return set_xattrs(e, rel);
+  }
+
+  // The link itself is harmless wherever it points: only paths that go
+  // through it are checked (resolve_dir).
+  Result<void> create_symlink(archive_entry* e, const std::string& rel) {
+    const char* target = archive_entry_symlink(e);
+    if (::symlinkat(target ? target : "", m_root_fd, rel.c_str()) != 0)
+      return sys_error("cannot create symlink", rel);
+    if (m_options.same_owner && m_root)
+      ::fchownat(m_root_fd, rel.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
+                 static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW);
+    struct timespec times[2] = {{archive_entry_mtime(e), 0}, {archive_entry_mtime(e), 0}};
+    ::utimensat(m_root_fd, rel.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    return {};
+  }
+
+  // FIFOs always; device nodes only as root (skipped and counted otherwise).
+  Result<void> create_special(archive_entry* e, const std::string& rel, ExtractStats& stats) {
+    mode_t type = archive_entry_filetype(e);
+    if (type == AE_IFIFO) {
+      if (::mkfifoat(m_root_fd, rel.c_str(), archive_entry_perm(e)) != 0)
+        return sys_error("cannot create fifo", rel);
+      return {};
+    }
+    if (!m_root) {
+      ++stats.skipped;
+      return {};
+    }
+    if (::mknodat(m_root_fd, rel.c_str(), type | archive_entry_perm(e), archive_entry_rdev(e)) != 0)
+      return sys_error("cannot create device node", rel);
+    return {};
+  }
+
   tl::unexpected<Error> refuse(const std::string& name, const std::string& why) {
     return fail("refusing to extract " + m_what + ": entry \"" + name + "\" " + why +
                 "; the layer is malformed or hostile, nothing outside " + m_target.string() +

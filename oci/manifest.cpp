@@ -67,8 +67,8 @@ Result<std::vector<Descriptor>> descriptor_list(const json& j, const char* key,
   if (!it->is_array())
     return fail(std::string(where) + ": \"" + key + "\" must be an array of descriptors");
   for (size_t i = 0; i < it->size(); ++i)
-    out.push_back(TRY(descriptor_from_json(
-        (*it)[i], std::string(where) + "." + key + "[" + std::to_string(i) + "]")));
+    out.push_back(TRY(descriptor_from_json((*it)[i], std::string(where) + "." + key + "[" +
+                                                         std::to_string(i) + "]")));
   return out;
 }
 
@@ -177,8 +177,8 @@ Result<ManifestBytes> encode_manifest(const ImageManifest& m) {
     j["subject"] = descriptor_to_json(*m.subject);
   if (!m.annotations.empty())
     j["annotations"] = m.annotations;
-  std::string media_type = m.media_type.empty() ? std::string(media_type::k_oci_manifest)
-                                                : m.media_type;
+  std::string media_type =
+      m.media_type.empty() ? std::string(media_type::k_oci_manifest) : m.media_type;
   return ManifestBytes::from(media_type, dump(j));
 }
 

@@ -37,9 +37,12 @@ std::string layer_media_type(MediaFamily family, Compression compression) {
       return std::string(k_docker_layer_gzip);
   }
   switch (compression) {
-  case Compression::none: return std::string(k_oci_layer);
-  case Compression::gzip: return std::string(k_oci_layer_gzip);
-  case Compression::zstd: return std::string(k_oci_layer_zstd);
+  case Compression::none:
+    return std::string(k_oci_layer);
+  case Compression::gzip:
+    return std::string(k_oci_layer_gzip);
+  case Compression::zstd:
+    return std::string(k_oci_layer_zstd);
   }
   return std::string(k_oci_layer);
 }
@@ -61,9 +64,12 @@ std::string manifest_accept_header() {
 
 std::string_view compression_name(Compression c) {
   switch (c) {
-  case Compression::none: return "uncompressed";
-  case Compression::gzip: return "gzip";
-  case Compression::zstd: return "zstd";
+  case Compression::none:
+    return "uncompressed";
+  case Compression::gzip:
+    return "gzip";
+  case Compression::zstd:
+    return "zstd";
   }
   return "uncompressed";
 }

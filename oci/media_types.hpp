@@ -29,7 +29,8 @@ inline constexpr std::string_view k_docker_manifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view k_docker_manifest_list =
     "application/vnd.docker.distribution.manifest.list.v2+json";
-inline constexpr std::string_view k_docker_config = "application/vnd.docker.container.image.v1+json";
+inline constexpr std::string_view k_docker_config =
+    "application/vnd.docker.container.image.v1+json";
 inline constexpr std::string_view k_docker_layer = "application/vnd.docker.image.rootfs.diff.tar";
 inline constexpr std::string_view k_docker_layer_gzip =
     "application/vnd.docker.image.rootfs.diff.tar.gzip";

@@ -9,8 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "oci/image_walk.hpp"
 #include "oci/tar_writer.hpp"
@@ -85,8 +85,7 @@ Result<void> copy_blob(const fs::path& from, const fs::path& to) {
   ok = ::close(out) == 0 && ok;
   if (!ok) {
     ::unlink(tmp.c_str());
-    return fail("cannot copy " + from.string() + " to " + to.string() + ": " +
-                std::strerror(err));
+    return fail("cannot copy " + from.string() + " to " + to.string() + ": " + std::strerror(err));
   }
   fs::rename(tmp, to, ec);
   if (ec) {
@@ -239,8 +238,7 @@ Result<OciLayout> open_oci_layout(const fs::path& dir) {
   if (!header)
     return fail(dir.string() + " is not an OCI layout: it has no oci-layout file");
   nlohmann::json h = nlohmann::json::parse(*header, nullptr, false);
-  if (!h.is_object() || !h.contains("imageLayoutVersion") ||
-      !h["imageLayoutVersion"].is_string() ||
+  if (!h.is_object() || !h.contains("imageLayoutVersion") || !h["imageLayoutVersion"].is_string() ||
       !util::starts_with(h["imageLayoutVersion"].get<std::string>(), "1."))
     return fail(dir.string() + "/oci-layout is not {\"imageLayoutVersion\":\"1.x\"}; the " +
                 "layout was written by an incompatible tool");

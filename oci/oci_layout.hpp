@@ -28,8 +28,8 @@ inline constexpr std::string_view k_oci_layout_file_content = "{\"imageLayoutVer
 
 // One image in a layout: what to point at and, optionally, its name.
 struct LayoutRoot {
-  Descriptor descriptor;          // an index or manifest in the content store
-  std::optional<Reference> name;  // sets both name annotations
+  Descriptor descriptor;         // an index or manifest in the content store
+  std::optional<Reference> name; // sets both name annotations
 };
 
 // Writes (or adds to) a layout directory: blobs are hard-linked from the

@@ -9,9 +9,9 @@
 namespace xbuild::oci {
 namespace {
 
-const std::vector<std::string> k_known_os = {"linux",   "windows", "darwin",  "freebsd", "netbsd",
-                                             "openbsd", "solaris", "illumos", "aix",     "android",
-                                             "ios",     "plan9",   "js",      "wasip1",  "dragonfly"};
+const std::vector<std::string> k_known_os = {
+    "linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris",  "illumos",
+    "aix",   "android", "ios",    "plan9",   "js",     "wasip1",  "dragonfly"};
 
 bool is_known_os(std::string_view os) {
   return std::find(k_known_os.begin(), k_known_os.end(), os) != k_known_os.end();

@@ -126,7 +126,8 @@ Result<Reference> Reference::parse(std::string_view text) {
   // A ':' after the last '/' starts the tag; an earlier one is a registry port.
   auto last_slash = rest.rfind('/');
   auto colon = rest.rfind(':');
-  if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
+  if (colon != std::string_view::npos &&
+      (last_slash == std::string_view::npos || colon > last_slash)) {
     std::string_view tag = rest.substr(colon + 1);
     if (!valid_tag(tag))
       return tl::unexpected(bad(text, "tag \"" + std::string(tag) +
@@ -143,8 +144,8 @@ Result<Reference> Reference::parse(std::string_view text) {
     if (first.find_first_of(".:") != std::string_view::npos || first == "localhost" ||
         has_upper(first)) {
       if (!valid_domain(first))
-        return tl::unexpected(bad(text, "registry \"" + std::string(first) +
-                                            "\" is not a valid host[:port]"));
+        return tl::unexpected(
+            bad(text, "registry \"" + std::string(first) + "\" is not a valid host[:port]"));
       domain = std::string(first);
       path = rest.substr(slash + 1);
     }
@@ -152,8 +153,8 @@ Result<Reference> Reference::parse(std::string_view text) {
   if (path.empty())
     return tl::unexpected(bad(text, "the repository name is missing"));
   if (has_upper(path))
-    return tl::unexpected(bad(text, "repository name must be lowercase (got \"" +
-                                        std::string(path) + "\")"));
+    return tl::unexpected(
+        bad(text, "repository name must be lowercase (got \"" + std::string(path) + "\")"));
   for (auto& component : util::split(path, '/'))
     if (!valid_path_component(component))
       return tl::unexpected(bad(text, "repository path component \"" + component +

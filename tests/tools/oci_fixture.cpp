@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     else if (a == "--family")
       args.family = v == "docker" ? MediaFamily::docker : MediaFamily::oci;
     else if (a == "--compression")
-      args.compression = v == "zstd" ? Compression::zstd
+      args.compression = v == "zstd"   ? Compression::zstd
                          : v == "none" ? Compression::none
                                        : Compression::gzip;
     else if (a == "--rootfs") {

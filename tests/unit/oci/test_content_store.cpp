@@ -30,8 +30,7 @@ size_t count_files(const fs::path& dir) {
 
 } // namespace
 
-TEST_CASE("a stored blob is found by its digest and reads back verified",
-          "[oci][content_store]") {
+TEST_CASE("a stored blob is found by its digest and reads back verified", "[oci][content_store]") {
   TempDir tmp("xbuild-store");
   auto store = ContentStore::open(tmp.path() / "store");
   REQUIRE(store);

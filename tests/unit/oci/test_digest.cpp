@@ -80,8 +80,7 @@ Result<std::string> drain(VerifyingReader& r) {
 }
 } // namespace
 
-TEST_CASE("a verifying reader passes matching content through to a clean end",
-          "[oci][digest]") {
+TEST_CASE("a verifying reader passes matching content through to a clean end", "[oci][digest]") {
   std::string content = "hello, content-addressed world";
   VerifyingReader r(chunked_source(content, 7), Digest::of(content),
                     static_cast<int64_t>(content.size()), "blob");
@@ -90,8 +89,7 @@ TEST_CASE("a verifying reader passes matching content through to a clean end",
   CHECK(*out == content);
 }
 
-TEST_CASE("a verifying reader fails at the end when the content does not match",
-          "[oci][digest]") {
+TEST_CASE("a verifying reader fails at the end when the content does not match", "[oci][digest]") {
   std::string content = "hello";
   SECTION("different bytes of the same size") {
     VerifyingReader r(chunked_source("jello", 2), Digest::of(content), 5, "layer x");

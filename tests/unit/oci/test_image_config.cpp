@@ -4,8 +4,7 @@
 
 using namespace xbuild::oci;
 
-TEST_CASE("an image config round-trips and keeps fields it does not model",
-          "[oci][image_config]") {
+TEST_CASE("an image config round-trips and keeps fields it does not model", "[oci][image_config]") {
   const std::string text = R"({
     "created": "2024-05-01T10:00:00Z",
     "architecture": "arm64",

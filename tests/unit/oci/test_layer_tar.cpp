@@ -168,19 +168,18 @@ TEST_CASE("layer entries come in walk order: a directory, then its sorted childr
   Blob b = make_layer(tmp.path() / "tree", opts);
   auto names = entry_names(b.bytes);
   std::string long_dir(120, 'd');
-  std::vector<std::string> expected = {"a/",          "a/z",        "a-b/",
-                                       "bin/",        "bin/busybox", "bin/ls",
-                                       "bin/sh",      long_dir + "/",
-                                       long_dir + "/file-with-a-long-path.txt",
-                                       "empty/",      "etc/",       "etc/hostname"};
+  std::vector<std::string> expected = {
+      "a/",     "a/z",          "a-b/",
+      "bin/",   "bin/busybox",  "bin/ls",
+      "bin/sh", long_dir + "/", long_dir + "/file-with-a-long-path.txt",
+      "empty/", "etc/",         "etc/hostname"};
   CHECK(names == expected);
   // Uncompressed: the blob digest is the diff id.
   CHECK(b.info.digest == b.info.diff_id);
   CHECK(b.info.uncompressed_size == static_cast<int64_t>(b.bytes.size()));
 }
 
-TEST_CASE("gzip and zstd layers are compressed and describe both digests",
-          "[oci][layer_tar]") {
+TEST_CASE("gzip and zstd layers are compressed and describe both digests", "[oci][layer_tar]") {
   TempDir tmp("xbuild-layer");
   make_tree(tmp.path() / "tree");
   LayerWriteOptions none_opts;
@@ -224,7 +223,8 @@ TEST_CASE("a written layer extracts back to the same tree", "[oci][layer_tar]") 
     CHECK(slurp(out / std::string(120, 'd') / "file-with-a-long-path.txt") == "long");
     CHECK((fs::status(out / "etc/hostname").permissions() & fs::perms::all) ==
           (fs::perms::owner_read | fs::perms::group_read));
-    struct stat a {}, e {};
+    struct stat a {
+    }, e{};
     ::stat((src / "bin/busybox").c_str(), &a);
     ::stat((out / "bin/busybox").c_str(), &e);
     CHECK(a.st_mtim.tv_sec == e.st_mtim.tv_sec);
@@ -296,7 +296,8 @@ TEST_CASE("hostile archives are refused and nothing is written outside the targe
        {{"d", 'd', ""}, {"d/up", 'l', ".."}, {"d/up2", 'l', "up/.."}, {"d/up2/pwned", 'f', "x"}},
        "leads outside the target"},
       {"hard link outside (relative)", {{"hl", 'h', "../outside/secret"}}, "contains \"..\""},
-      {"hard link outside (absolute)", {{"hl", 'h', (outside / "secret").string()}},
+      {"hard link outside (absolute)",
+       {{"hl", 'h', (outside / "secret").string()}},
        "hard link to an absolute path"},
       {"hard link through a symlink",
        {{"link", 'l', "../outside"}, {"hl", 'h', "link/secret"}},
@@ -329,8 +330,7 @@ TEST_CASE("a file entry replaces a symlink instead of writing through it", "[oci
   CHECK(slurp(target / "secret") == "mine");
 }
 
-TEST_CASE("symlinks that stay inside the target are followed like a chroot",
-          "[oci][layer_tar]") {
+TEST_CASE("symlinks that stay inside the target are followed like a chroot", "[oci][layer_tar]") {
   TempDir tmp("xbuild-layer");
   fs::path target = tmp.path() / "root";
   std::string tar = make_tar({{"usr/lib/", 'd', ""},

@@ -119,17 +119,18 @@ TEST_CASE("the media type of a manifest is detected and checked against Content-
           "[oci][manifest]") {
   CHECK(*detect_manifest_media_type(k_served_list, "", "x") == media_type::k_docker_manifest_list);
   CHECK(*detect_manifest_media_type(
-            k_served_list, "application/vnd.docker.distribution.manifest.list.v2+json; q=1",
-            "x") == media_type::k_docker_manifest_list);
+            k_served_list, "application/vnd.docker.distribution.manifest.list.v2+json; q=1", "x") ==
+        media_type::k_docker_manifest_list);
   auto mismatch =
       detect_manifest_media_type(k_served_list, std::string(media_type::k_oci_index), "x");
   REQUIRE_FALSE(mismatch);
   CHECK_THAT(mismatch.error().message, Catch::Contains("inconsistent"));
   CHECK(*detect_manifest_media_type(R"({"schemaVersion":2,"manifests":[]})", "", "x") ==
         media_type::k_oci_index);
-  CHECK(*detect_manifest_media_type(
-            R"({"schemaVersion":2,"config":{"mediaType":"a","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]})",
-            "", "x") == media_type::k_oci_manifest);
+  CHECK(
+      *detect_manifest_media_type(
+          R"({"schemaVersion":2,"config":{"mediaType":"a","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]})",
+          "", "x") == media_type::k_oci_manifest);
   auto v1 = detect_manifest_media_type(R"({"schemaVersion":1,"name":"x"})", "", "busybox");
   REQUIRE_FALSE(v1);
   CHECK_THAT(v1.error().message, Catch::Contains("schema 1"));
@@ -174,8 +175,7 @@ TEST_CASE("platform selection picks the first best match and skips attestations"
   CHECK(select_platform(index, *Platform::parse("linux/arm64"), PlatformMatch::compatible) == 3u);
 }
 
-TEST_CASE("numbers too large for any integer are a parse error, not a crash",
-          "[oci][manifest]") {
+TEST_CASE("numbers too large for any integer are a parse error, not a crash", "[oci][manifest]") {
   // Found by the oci_parsers fuzzer: nlohmann throws out_of_range here.
   auto r = parse_image_index(R"({"schemaVersion":2,"manifests":[],"x":1e99999})", "idx");
   REQUIRE_FALSE(r);

@@ -4,8 +4,7 @@
 
 using namespace xbuild::oci;
 
-TEST_CASE("layer media types map to their compression in both families",
-          "[oci][media_types]") {
+TEST_CASE("layer media types map to their compression in both families", "[oci][media_types]") {
   struct Case {
     std::string_view type;
     Compression compression;
@@ -42,7 +41,8 @@ TEST_CASE("media type predicates tell indexes, manifests, configs and families a
   CHECK(is_config(media_type::k_docker_config));
   CHECK(is_docker(media_type::k_docker_layer_gzip));
   CHECK_FALSE(is_docker(media_type::k_oci_layer_gzip));
-  CHECK(layer_media_type(MediaFamily::docker, Compression::gzip) == media_type::k_docker_layer_gzip);
+  CHECK(layer_media_type(MediaFamily::docker, Compression::gzip) ==
+        media_type::k_docker_layer_gzip);
   CHECK(layer_media_type(MediaFamily::docker, Compression::zstd) == media_type::k_oci_layer_zstd);
   CHECK(layer_media_type(MediaFamily::oci, Compression::none) == media_type::k_oci_layer);
   CHECK(index_media_type(MediaFamily::docker) == media_type::k_docker_manifest_list);

@@ -99,8 +99,7 @@ TEST_CASE("an index is a Docker list only over Docker manifests", "[oci][image_b
   auto o1 = make_image(*store, tmp.path() / "o", "linux/arm/v7", MediaFamily::oci);
   CHECK(store_index(*store, {d1.descriptor, d2.descriptor})->media_type ==
         media_type::k_docker_manifest_list);
-  CHECK(store_index(*store, {d1.descriptor, o1.descriptor})->media_type ==
-        media_type::k_oci_index);
+  CHECK(store_index(*store, {d1.descriptor, o1.descriptor})->media_type == media_type::k_oci_index);
   auto resolved = resolve_image_manifest(
       *store, store_index(*store, {d1.descriptor, d2.descriptor})->descriptor(),
       *Platform::parse("linux/arm64"), "test image");

@@ -6,16 +6,25 @@ using namespace xbuild::oci;
 
 TEST_CASE("platform spellings normalise to the containerd canonical form", "[oci][platform]") {
   std::vector<std::pair<std::string, std::string>> cases = {
-      {"linux/amd64", "linux/amd64"},       {"linux/x86_64", "linux/amd64"},
-      {"linux/x86-64", "linux/amd64"},      {"linux/amd64/v1", "linux/amd64"},
-      {"linux/amd64/v3", "linux/amd64/v3"}, {"linux/aarch64", "linux/arm64"},
-      {"linux/arm64/v8", "linux/arm64"},    {"linux/arm64/8", "linux/arm64"},
+      {"linux/amd64", "linux/amd64"},
+      {"linux/x86_64", "linux/amd64"},
+      {"linux/x86-64", "linux/amd64"},
+      {"linux/amd64/v1", "linux/amd64"},
+      {"linux/amd64/v3", "linux/amd64/v3"},
+      {"linux/aarch64", "linux/arm64"},
+      {"linux/arm64/v8", "linux/arm64"},
+      {"linux/arm64/8", "linux/arm64"},
       {"linux/arm64/v8.2", "linux/arm64/v8.2"},
-      {"linux/armhf", "linux/arm/v7"},      {"linux/armel", "linux/arm/v6"},
-      {"linux/arm", "linux/arm/v7"},        {"linux/arm/6", "linux/arm/v6"},
-      {"Linux/ARM64", "linux/arm64"},       {"linux/i386", "linux/386"},
-      {"windows/amd64", "windows/amd64"},   {"arm64", "linux/arm64"},
-      {"linux/ppc64le", "linux/ppc64le"},   {" linux/s390x ", "linux/s390x"},
+      {"linux/armhf", "linux/arm/v7"},
+      {"linux/armel", "linux/arm/v6"},
+      {"linux/arm", "linux/arm/v7"},
+      {"linux/arm/6", "linux/arm/v6"},
+      {"Linux/ARM64", "linux/arm64"},
+      {"linux/i386", "linux/386"},
+      {"windows/amd64", "windows/amd64"},
+      {"arm64", "linux/arm64"},
+      {"linux/ppc64le", "linux/ppc64le"},
+      {" linux/s390x ", "linux/s390x"},
   };
   for (auto& [in, out] : cases) {
     INFO(in);
@@ -94,10 +103,12 @@ TEST_CASE("platform matching follows the exact and compatible rules", "[oci][pla
 
 TEST_CASE("compatible matches rank the nearest platform first", "[oci][platform]") {
   auto want = *Platform::parse("linux/arm64");
-  auto r_arm64 = platform_match_rank(want, *Platform::parse("linux/arm64"),
-                                     PlatformMatch::compatible);
-  auto r_v7 = platform_match_rank(want, *Platform::parse("linux/arm/v7"), PlatformMatch::compatible);
-  auto r_v6 = platform_match_rank(want, *Platform::parse("linux/arm/v6"), PlatformMatch::compatible);
+  auto r_arm64 =
+      platform_match_rank(want, *Platform::parse("linux/arm64"), PlatformMatch::compatible);
+  auto r_v7 =
+      platform_match_rank(want, *Platform::parse("linux/arm/v7"), PlatformMatch::compatible);
+  auto r_v6 =
+      platform_match_rank(want, *Platform::parse("linux/arm/v6"), PlatformMatch::compatible);
   REQUIRE(r_arm64);
   REQUIRE(r_v7);
   REQUIRE(r_v6);
