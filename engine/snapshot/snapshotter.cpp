@@ -1,11 +1,14 @@
 #include "engine/snapshot/snapshotter.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/snapshot/diff.hpp"
@@ -65,33 +68,82 @@ bool overlay_works(const fs::path& root) {
 
 } // namespace
 
-Result<void> mount_overlay(const std::vector<fs::path>& lowers, const fs::path& upper,
-                           const fs::path& work, const fs::path& target) {
-  if (lowers.empty())
-    return fail("an overlay mount needs at least one lower directory");
+namespace {
+
+std::string overlay_options(const std::vector<fs::path>& lowers, const fs::path& upper,
+                            const fs::path& work, const fs::path& relative_to) {
+  auto shown = [&](const fs::path& p) {
+    return relative_to.empty() ? p.string() : p.lexically_relative(relative_to).string();
+  };
   std::string lowerdir;
-  for (const auto& l : lowers) {
-    if (l.string().find_first_of(":,") != std::string::npos)
-      return fail("overlay layer path " + l.string() + " contains ':' or ','");
-    lowerdir += (lowerdir.empty() ? "" : ":") + l.string();
-  }
-  std::string base =
-      "lowerdir=" + lowerdir + ",upperdir=" + upper.string() + ",workdir=" + work.string();
-  if (base.size() > k_max_mount_options)
-    return fail("too many layers (" + std::to_string(lowers.size()) +
-                ") for one overlay mount: the mount options exceed one page; squash the base "
-                "image or use a shorter state directory");
-  // Keep the upper dir a plain layer: no redirects (renamed dirs are copied),
-  // no index, no metadata-only copy-ups. Older kernels lack some of these
-  // options; they default to off there.
-  std::string strict = base + ",redirect_dir=off,index=off,metacopy=off";
-  for (const auto& opts : {strict, base}) {
-    if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) == 0)
-      return {};
+  for (const auto& l : lowers)
+    lowerdir += (lowerdir.empty() ? "" : ":") + shown(l);
+  return "lowerdir=" + lowerdir + ",upperdir=" + shown(upper) + ",workdir=" + shown(work);
+}
+
+// Tries the strict options, then the plain ones (older kernels reject some
+// of the strict options; they default to off there). Returns 0 or errno.
+// Must not allocate: it also runs in a forked helper.
+int try_mount(const char* target, const std::string& strict, const std::string& plain) {
+  for (const std::string* opts : {&strict, &plain}) {
+    if (::mount("overlay", target, "overlay", 0, opts->c_str()) == 0)
+      return 0;
     if (errno != EINVAL)
       break;
   }
-  return fail("cannot mount overlay at " + target.string() + ": " + std::strerror(errno));
+  return errno;
+}
+
+// Mounts with paths relative to `dir`: a helper process chdirs there (the
+// working directory is shared by all threads, so this process must not), and
+// the mount it makes is in our mount namespace.
+int mount_from_dir(const fs::path& dir, const char* target, const std::string& strict,
+                   const std::string& plain) {
+  std::string dir_s = dir.string();
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid < 0)
+    return errno;
+  if (pid == 0) {
+    if (::chdir(dir_s.c_str()) != 0)
+      ::_exit(errno & 0xff);
+    ::_exit(try_mount(target, strict, plain) & 0xff);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+} // namespace
+
+Result<void> mount_overlay(const std::vector<fs::path>& lowers, const fs::path& upper,
+                           const fs::path& work, const fs::path& target,
+                           const fs::path& relative_to) {
+  if (lowers.empty())
+    return fail("an overlay mount needs at least one lower directory");
+  for (const auto& p : lowers)
+    if (p.string().find_first_of(":,") != std::string::npos)
+      return fail("overlay layer path " + p.string() + " contains ':' or ','");
+  // Keep the upper dir a plain layer: no redirects (renamed dirs are copied),
+  // no index, no metadata-only copy-ups.
+  const std::string strict_suffix = ",redirect_dir=off,index=off,metacopy=off";
+  std::string plain = overlay_options(lowers, upper, work, {});
+  int err = 0;
+  if (plain.size() + strict_suffix.size() <= k_max_mount_options) {
+    err = try_mount(target.c_str(), plain + strict_suffix, plain);
+  } else {
+    // Options are limited to one page; relative paths fit many more layers.
+    plain = relative_to.empty() ? plain : overlay_options(lowers, upper, work, relative_to);
+    if (plain.size() + strict_suffix.size() > k_max_mount_options)
+      return fail("too many layers (" + std::to_string(lowers.size()) +
+                  ") for one overlay mount: the mount options exceed one page; squash the "
+                  "base image or use a shorter state directory");
+    std::string abs_target = fs::absolute(target).string();
+    err = mount_from_dir(relative_to, abs_target.c_str(), plain + strict_suffix, plain);
+  }
+  if (err != 0)
+    return fail("cannot mount overlay at " + target.string() + ": " + std::strerror(err));
+  return {};
 }
 
 Active::Active(Active&& o) noexcept
@@ -227,7 +279,8 @@ Result<Active> Snapshotter::prepare(const std::string& parent) {
   }
   TRY_VOID(mkdir_fresh(dir(id) / "work"));
   TRY_VOID(mkdir_fresh(dir(id) / "merged"));
-  TRY_VOID(mount_overlay(lowers, dir(id) / "fs", dir(id) / "work", dir(id) / "merged"));
+  TRY_VOID(mount_overlay(lowers, dir(id) / "fs", dir(id) / "work", dir(id) / "merged",
+                         m_root / "snapshots"));
   active.m_root = dir(id) / "merged";
   return active;
 }

@@ -28,7 +28,8 @@
 //                             symlink(2), which is atomic and fails if it
 //                             exists, so two processes committing the same
 //                             layer agree on one copy.
-// Ids are small integers so that many lowerdirs fit in one mount option.
+// Ids are small integers so that many lowerdirs fit in one mount option
+// (passed relative to snapshots/ when absolute paths would not fit).
 
 #include <filesystem>
 #include <memory>
@@ -134,9 +135,12 @@ private:
 
 // Mounts an overlay of `lowers` (topmost first) with `upper` and `work` at
 // `target`, with redirect_dir, index and metacopy off so that the upper dir
-// stays a plain, diffable layer.
+// stays a plain, diffable layer. When absolute paths exceed the one-page
+// option limit and `relative_to` (a common parent) is given, the paths are
+// passed relative to it, which fits several hundred layers.
 Result<void> mount_overlay(const std::vector<std::filesystem::path>& lowers,
                            const std::filesystem::path& upper, const std::filesystem::path& work,
-                           const std::filesystem::path& target);
+                           const std::filesystem::path& target,
+                           const std::filesystem::path& relative_to = {});
 
 } // namespace xbuild::engine::snapshot

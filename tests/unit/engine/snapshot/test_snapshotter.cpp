@@ -262,3 +262,35 @@ TEST_CASE("snapshots left by a killed process are cleaned up, live ones are kept
     CHECK(s.exists("live"));
   });
 }
+
+TEST_CASE("a chain deeper than one page of absolute overlay paths still mounts",
+          "[engine][snapshot]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: overlay needs root");
+    return;
+  }
+  util::TempDir tmp("xbuild-snap");
+  // A long state path: 40 layers of ~200-byte paths are far beyond 4 KiB.
+  auto state = tmp.path() / std::string(150, 'd');
+  auto opened = Snapshotter::open(state, BackendChoice::overlay);
+  REQUIRE(opened);
+  Snapshotter& s = **opened;
+  std::string parent;
+  constexpr int k_layers = 40;
+  for (int i = 0; i < k_layers; ++i) {
+    auto a = s.prepare(parent);
+    if (!a)
+      FAIL("layer " << i << ": " << a.error().message);
+    write(a->root() / ("f" + std::to_string(i)), std::to_string(i));
+    parent = "layer" + std::to_string(i);
+    REQUIRE(s.commit(std::move(*a), parent));
+  }
+  REQUIRE_VALUE(chain, s.chain(parent));
+  CHECK(chain.size() == k_layers);
+  REQUIRE_VALUE(top, s.prepare(parent));
+  CHECK(read(top.root() / "f0") == "0");
+  CHECK(read(top.root() / "f39") == "39");
+  fs::remove(top.root() / "f0");
+  REQUIRE_VALUE(d, s.diff(top));
+  CHECK(dump(d) == "D f0\n");
+}
