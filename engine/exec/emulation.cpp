@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "util/fs.hpp"
@@ -197,9 +198,12 @@ Result<InstallReport> install_emulators(const fs::path& conf_dir, const fs::path
                                         std::string_view name_prefix) {
   if (::geteuid() != 0)
     return fail("registering emulators needs root: run `sudo docker xbuild install-emulators`");
-  if (!fs::exists(binfmt_dir / "register"))
+  // As systemd-binfmt does: mount binfmt_misc when it is not there yet.
+  if (!fs::exists(binfmt_dir / "register") &&
+      ::mount("binfmt_misc", binfmt_dir.c_str(), "binfmt_misc", 0, nullptr) != 0)
     return fail("binfmt_misc is not mounted at " + binfmt_dir.string() +
-                "; mount it first: mount -t binfmt_misc binfmt_misc " + binfmt_dir.string());
+                " and mounting it failed (" + std::strerror(errno) +
+                "): mount -t binfmt_misc binfmt_misc " + binfmt_dir.string());
   std::error_code ec;
   std::vector<fs::path> confs;
   for (fs::directory_iterator it(conf_dir, ec), end; !ec && it != end; it.increment(ec)) {

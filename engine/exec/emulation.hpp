@@ -77,7 +77,8 @@ struct InstallReport {
 // Registers the handlers described by `conf_dir`/qemu-*.conf (systemd
 // binfmt.d format, one ":name:type:offset:magic:mask:interpreter:flags" line)
 // into `binfmt_dir`/register. Handlers already registered are left alone;
-// handlers whose interpreter is missing are skipped. Needs root.
+// handlers whose interpreter is missing are skipped; binfmt_misc is mounted
+// first when needed. Needs root.
 Result<InstallReport> install_emulators(const std::filesystem::path& conf_dir = k_binfmt_conf_dir,
                                         const std::filesystem::path& binfmt_dir = k_binfmt_dir,
                                         std::string_view name_prefix = "qemu-");

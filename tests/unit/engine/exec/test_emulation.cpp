@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "engine/exec/emulation.hpp"
@@ -220,4 +221,35 @@ TEST_CASE("an arm64 binary runs inside the sandbox through the F-flag handler",
   // QEMU is not in the rootfs: only the F flag's pre-opened interpreter can run it.
   CHECK_FALSE(fs::exists(rootfs.path() / "usr"));
   CHECK(st->exit_code == 42);
+}
+
+TEST_CASE("install_emulators mounts binfmt_misc where it is missing", "[engine][exec][emulation]") {
+  if (::geteuid() != 0 || !fs::exists(fs::path(k_binfmt_dir) / "register")) {
+    WARN("skipped: needs root and binfmt_misc support");
+    return;
+  }
+  util::TempDir where("xbuild-binfmt-mnt");
+  util::TempDir conf("xbuild-binfmtd");
+  std::string name = "xbuild-mnt-test-" + std::to_string(::getpid());
+  REQUIRE(util::write_file_atomic(conf.path() / ("qemu-" + name + ".conf"),
+                                  ":" + name + ":M::\\x7fXBMNTTEST::/bin/true:F\n"));
+  auto report = install_emulators(conf.path(), where.path());
+  bool mounted = fs::exists(where.path() / "register");
+  // binfmt_misc has one instance here: the handler shows in /proc too.
+  fs::path registered = fs::path(k_binfmt_dir) / name;
+  bool exists = fs::exists(registered);
+  if (exists) {
+    int fd = ::open(registered.c_str(), O_WRONLY);
+    if (fd >= 0) {
+      [[maybe_unused]] auto w = ::write(fd, "-1", 2);
+      ::close(fd);
+    }
+  }
+  if (mounted)
+    ::umount2(where.path().c_str(), MNT_DETACH);
+  if (!report)
+    FAIL(report.error().message);
+  CHECK(mounted);
+  CHECK(exists);
+  CHECK(report->registered == std::vector<std::string>{name});
 }
