@@ -120,10 +120,6 @@ Result<solver::Ref> LayerOp::run(const std::vector<solver::Ref>& inputs,
 
 // ---- ExecOp ----
 
-ExecOp::ExecOp(std::shared_ptr<const OpEnv> env, ExecDef def, std::string name, bool cacheable)
-    : m_env(std::move(env)), m_def(std::move(def)), m_name(std::move(name)),
-      m_cacheable(cacheable) {}
-
 std::string ExecOp::definition() const {
   ordered_json mounts = ordered_json::array();
   for (const auto& m : m_def.mounts) {
@@ -141,17 +137,16 @@ std::string ExecOp::definition() const {
   return j.dump();
 }
 
-// Two builds' steps are only the same work when they read the same context
-// (and the same secrets); neither is in the cache key, which uses content.
+std::string StepOp::identity() const {
+  return definition() + "\ncontext:" + m_env->context_dir.string();
+}
+
+// A RUN also differs by the secrets it may mount (never in the cache key).
 std::string ExecOp::identity() const {
-  std::string id = definition() + "\ncontext:" + m_env->context_dir.string();
+  std::string id = StepOp::identity();
   for (const auto& [k, v] : m_env->secret_files)
     id += "\nsecret:" + k + "=" + v;
   return id;
-}
-
-std::string CopyOp::identity() const {
-  return definition() + "\ncontext:" + m_env->context_dir.string();
 }
 
 Result<std::string> ExecOp::content_key(const std::vector<solver::Ref>&,
@@ -241,10 +236,6 @@ Result<solver::Ref> ExecOp::run(const std::vector<solver::Ref>& inputs,
 }
 
 // ---- CopyOp ----
-
-CopyOp::CopyOp(std::shared_ptr<const OpEnv> env, CopyDef def, std::string name, bool cacheable)
-    : m_env(std::move(env)), m_def(std::move(def)), m_name(std::move(name)),
-      m_cacheable(cacheable) {}
 
 std::string CopyOp::definition() const {
   ordered_json inline_files = ordered_json::object();

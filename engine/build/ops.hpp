@@ -66,23 +66,39 @@ struct ExecDef {
   std::vector<RunMount> mounts;
 };
 
-class ExecOp : public solver::Op {
+// What ExecOp and CopyOp share: a step of a Dockerfile stage, shown under
+// its instruction's name, that --no-cache-filter can exclude from the cache.
+class StepOp : public solver::Op {
 public:
-  ExecOp(std::shared_ptr<const OpEnv> env, ExecDef def, std::string name, bool cacheable);
+  StepOp(std::shared_ptr<const OpEnv> env, std::string name, bool cacheable)
+      : m_env(std::move(env)), m_name(std::move(name)), m_cacheable(cacheable) {}
+  std::string display_name() const override { return m_name; }
+  bool cacheable() const override { return m_cacheable; }
+  // Two builds' steps are only the same work when they read the same
+  // context; the cache key itself stays content-based.
+  std::string identity() const override;
+
+protected:
+  std::shared_ptr<const OpEnv> m_env;
+
+private:
+  std::string m_name;
+  bool m_cacheable;
+};
+
+class ExecOp : public StepOp {
+public:
+  ExecOp(std::shared_ptr<const OpEnv> env, ExecDef def, std::string name, bool cacheable)
+      : StepOp(std::move(env), std::move(name), cacheable), m_def(std::move(def)) {}
   std::string definition() const override;
   std::string identity() const override;
-  std::string display_name() const override { return m_name; }
   Result<std::string> content_key(const std::vector<solver::Ref>& inputs,
                                   const solver::RunContext& ctx) const override;
   Result<solver::Ref> run(const std::vector<solver::Ref>& inputs,
                           const solver::RunContext& ctx) const override;
-  bool cacheable() const override { return m_cacheable; }
 
 private:
-  std::shared_ptr<const OpEnv> m_env;
   ExecDef m_def;
-  std::string m_name;
-  bool m_cacheable;
 };
 
 struct CopyDef {
@@ -96,23 +112,18 @@ struct CopyDef {
   std::map<std::string, std::string> inline_files;
 };
 
-class CopyOp : public solver::Op {
+class CopyOp : public StepOp {
 public:
-  CopyOp(std::shared_ptr<const OpEnv> env, CopyDef def, std::string name, bool cacheable);
+  CopyOp(std::shared_ptr<const OpEnv> env, CopyDef def, std::string name, bool cacheable)
+      : StepOp(std::move(env), std::move(name), cacheable), m_def(std::move(def)) {}
   std::string definition() const override;
-  std::string identity() const override;
-  std::string display_name() const override { return m_name; }
   Result<std::string> content_key(const std::vector<solver::Ref>& inputs,
                                   const solver::RunContext& ctx) const override;
   Result<solver::Ref> run(const std::vector<solver::Ref>& inputs,
                           const solver::RunContext& ctx) const override;
-  bool cacheable() const override { return m_cacheable; }
 
 private:
-  std::shared_ptr<const OpEnv> m_env;
   CopyDef m_def;
-  std::string m_name;
-  bool m_cacheable;
 };
 
 class MkdirOp : public solver::Op {
