@@ -12,6 +12,7 @@
 #include "engine/dockerfile/evaluate.hpp"
 
 #include <map>
+#include <unordered_set>
 
 #include "engine/dockerfile/parser.hpp"
 #include "engine/dockerfile/shell_lexer.hpp"
@@ -53,10 +54,20 @@ struct StageState {
       return std::nullopt;
     };
   }
+  // ARGs not shadowed by an ENV of the same name, then the ENV entries.
+  // Linear: this runs once per instruction.
   EnvList visible() const {
-    EnvList out = args;
-    for (const auto& [k, v] : env)
-      set_var(out, k, v);
+    if (args.empty())
+      return env;
+    std::unordered_set<std::string_view> env_keys;
+    for (const auto& [k, _] : env)
+      env_keys.insert(k);
+    EnvList out;
+    out.reserve(args.size() + env.size());
+    for (const auto& kv : args)
+      if (!env_keys.count(kv.first))
+        out.push_back(kv);
+    out.insert(out.end(), env.begin(), env.end());
     return out;
   }
 };

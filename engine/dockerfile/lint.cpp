@@ -319,10 +319,14 @@ private:
       if (u.name == "PATH")
         continue; // always set by the builder when the base image has none
       const auto& es = ev->stages[u.stage];
+      // Suggest only names visible on that line.
       std::vector<std::string> names;
-      for (const auto& env : es.env_at)
-        for (const auto& [k, _] : env)
-          names.push_back(k);
+      for (size_t k = 0; k < es.instructions.size(); ++k)
+        if (es.instructions[k].start_line == u.line) {
+          for (const auto& [name, _] : es.env_at[k])
+            names.push_back(name);
+          break;
+        }
       std::string msg = "Usage of undefined variable '$" + u.name + "'";
       if (auto near = util::closest_match(u.name, names); !near.empty())
         msg += " (did you mean $" + near + "?)";
