@@ -44,7 +44,7 @@ as_root() {
     sudo "$@"
   else
     echo "setup.sh: '$*' needs root, and sudo is not installed: run this script as root" >&2
-    exit 1
+    return 1
   fi
 }
 
