@@ -83,7 +83,7 @@ Result<std::string> commit_layer(const OpEnv& env, snapshot::Active&& active,
   std::string name = chain_id(parent, stored.info.diff_id);
   TRY(snaps.commit(std::move(active), name));
   TRY_VOID(env.state->put_layer(
-      {name, parent, stored.descriptor, stored.info.diff_id, stored.info.uncompressed_size}));
+      {name, parent, stored.descriptor, stored.info.diff_id, stored.info.uncompressed_size, false}));
   return name;
 }
 
@@ -114,7 +114,7 @@ Result<solver::Ref> LayerOp::run(const std::vector<solver::Ref>& inputs,
   TRY(oci::extract_layer(read, active.root(), oci::ExtractOptions{},
                          "layer " + m_blob.digest.str() + " of " + m_image));
   TRY(snaps.commit(std::move(active), name));
-  TRY_VOID(m_env->state->put_layer({name, parent, m_blob, m_diff_id, 0}));
+  TRY_VOID(m_env->state->put_layer({name, parent, m_blob, m_diff_id, 0, true}));
   return solver::Ref{name};
 }
 

@@ -47,7 +47,8 @@ Result<void> EngineState::put_layer(const LayerRecord& r) {
                               {"parent", r.parent},
                               {"blob", oci::descriptor_to_json(r.blob)},
                               {"diffID", r.diff_id.str()},
-                              {"uncompressedSize", r.uncompressed_size}};
+                              {"uncompressedSize", r.uncompressed_size},
+                              {"source", r.from_image ? "image" : "build"}};
   return util::write_file_atomic(m_root / "layers" / ref_file_name(r.ref), j.dump());
 }
 
@@ -66,7 +67,29 @@ Result<std::optional<LayerRecord>> EngineState::layer(const std::string& ref) co
   r.blob = TRY(oci::descriptor_from_json(j["blob"], path.string()));
   r.diff_id = TRY(oci::Digest::parse(j.value("diffID", ""), path.string()));
   r.uncompressed_size = j.value("uncompressedSize", int64_t(0));
+  // Records written before "source" existed: only image layers lacked a size.
+  r.from_image = j.contains("source") ? j.value("source", "") == "image" : r.uncompressed_size == 0;
   return std::optional<LayerRecord>(r);
+}
+
+Result<void> EngineState::remove_layer(const std::string& ref) {
+  std::error_code ec;
+  std::filesystem::remove(m_root / "layers" / ref_file_name(ref), ec);
+  if (ec)
+    return fail("cannot remove the layer record of " + ref + ": " + ec.message());
+  return {};
+}
+
+std::vector<std::string> EngineState::layer_refs() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(m_root / "layers", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    auto name = it->path().filename().string();
+    if (name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos)
+      out.push_back("sha256:" + name); // not temp files of write_file_atomic
+  }
+  return out;
 }
 
 Result<std::vector<LayerRecord>> EngineState::stack(const std::string& ref) const {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/cache/cache_index.hpp"
 #include "engine/snapshot/snapshotter.hpp"
@@ -28,6 +29,9 @@ struct LayerRecord {
   oci::Descriptor blob;         // compressed layer in the content store
   oci::Digest diff_id;          // digest of the uncompressed tar
   int64_t uncompressed_size = 0;
+  // Extracted from a base image's blob (LayerOp), not made by a build step:
+  // `prune` keeps these unless --all.
+  bool from_image = false;
 };
 
 // chain_id(L1) = diff_id(L1); chain_id(Ln) = sha256(chain_id(Ln-1) + " " + diff_id(Ln)).
@@ -45,6 +49,10 @@ public:
 
   Result<void> put_layer(const LayerRecord& record);
   Result<std::optional<LayerRecord>> layer(const std::string& ref) const;
+  // Deletes the record of `ref` (prune, once its snapshot is gone).
+  Result<void> remove_layer(const std::string& ref);
+  // Refs that have a layer record, unordered.
+  std::vector<std::string> layer_refs() const;
   // The stack of `ref`, bottom layer first; empty for "" (scratch).
   Result<std::vector<LayerRecord>> stack(const std::string& ref) const;
 

@@ -330,6 +330,23 @@ Result<std::string> Snapshotter::commit(Active&& to_commit, const std::string& n
   return name;
 }
 
+std::vector<std::string> Snapshotter::names() const {
+  // A snapshot counts once its name link points at it: a commit that lost
+  // the race for a name has a `committed` marker too, but no link.
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(m_root / "snapshots", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    auto name = util::read_file(it->path() / "committed");
+    if (!name || name->empty())
+      continue;
+    auto id = resolve(*name);
+    if (id && *id == it->path().filename().string())
+      out.push_back(*name);
+  }
+  return out;
+}
+
 Result<void> Snapshotter::remove(const std::string& name) {
   std::string id = TRY(resolve(name));
   std::error_code ec;

@@ -98,6 +98,9 @@ public:
 
   bool exists(const std::string& name) const;
 
+  // The names of all committed snapshots (for `du` and `prune`), unordered.
+  std::vector<std::string> names() const;
+
   // A read-only view of a committed snapshot for exporting or COPY --from:
   // its full root filesystem. For overlay this is an active snapshot whose
   // writes are simply never committed.
