@@ -21,6 +21,7 @@
 #include "bakefile/hcl/functions.hpp"
 #include "bakefile/hcl/parser.hpp"
 #include "bakefile/hcl/type.hpp"
+#include "bakefile/json_syntax.hpp"
 #include "util/strings.hpp"
 
 namespace xbuild::bakefile {
@@ -72,7 +73,7 @@ public:
 
   Result<Config> run(const std::vector<std::shared_ptr<const hcl::SourceFile>>& sources) {
     for (const auto& src : sources)
-      m_files.push_back(TRY(hcl::parse_file(src)));
+      m_files.push_back(TRY(parse_source(src)));
     TRY_VOID(collect_definitions());
     m_functions = hcl::standard_functions();
     TRY_VOID(define_user_functions());
@@ -107,6 +108,18 @@ private:
   std::set<std::string> m_target_attrs_in_progress;
 
   // --- definitions -------------------------------------------------------
+
+  // .json is HCL's JSON syntax and .hcl the native syntax; any other name
+  // is tried as native HCL first, then as JSON (bake.go's fallbacks).
+  static Result<hcl::File> parse_source(const std::shared_ptr<const hcl::SourceFile>& src) {
+    if (util::ends_with(src->name, ".json"))
+      return parse_json_file(src);
+    auto native = hcl::parse_file(src);
+    if (native || util::ends_with(src->name, ".hcl"))
+      return native;
+    auto as_json = parse_json_file(src);
+    return as_json ? std::move(as_json) : std::move(native);
+  }
 
   Result<std::string> single_label(const hcl::Block& b) {
     if (b.labels.size() != 1)

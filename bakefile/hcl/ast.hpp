@@ -203,6 +203,9 @@ void walk(const Expr& expr, const std::function<void(const Expr&)>& visit);
 struct File {
   std::shared_ptr<const SourceFile> source;
   Body body;
+  // Texts the tree also points into (the strings of a JSON file, each
+  // parsed as a template on its own).
+  std::vector<std::shared_ptr<const SourceFile>> extra_sources;
 };
 
 } // namespace xbuild::bakefile::hcl

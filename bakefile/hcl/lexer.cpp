@@ -101,7 +101,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 class Lexer {
 public:
-  explicit Lexer(const SourceFile& file) : m_file(file), m_text(file.text) {}
+  Lexer(const SourceFile& file, Pos start)
+      : m_file(file), m_text(file.text), m_off(start.offset), m_pos(start) {}
 
   // `bare`: the input is the inside of a template with no delimiters.
   Result<std::vector<Token>> run(bool bare) {
@@ -485,10 +486,12 @@ private:
 
 } // namespace
 
-Result<std::vector<Token>> lex(const SourceFile& file) { return Lexer(file).run(false); }
+Result<std::vector<Token>> lex(const SourceFile& file, Pos start) {
+  return Lexer(file, start).run(false);
+}
 
-Result<std::vector<Token>> lex_template(const SourceFile& file) {
-  return Lexer(file).run(true);
+Result<std::vector<Token>> lex_template(const SourceFile& file, Pos start) {
+  return Lexer(file, start).run(true);
 }
 
 } // namespace xbuild::bakefile::hcl

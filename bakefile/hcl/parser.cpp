@@ -804,13 +804,13 @@ Result<File> parse_file(std::string name, std::string text) {
   return parse_file(std::make_shared<const SourceFile>(SourceFile{std::move(name), std::move(text)}));
 }
 
-Result<ExprPtr> parse_expression(const SourceFile& source) {
-  Parser parser(TRY(lex(source)));
+Result<ExprPtr> parse_expression(const SourceFile& source, Pos start) {
+  Parser parser(TRY(lex(source, start)));
   return parser.parse_whole_expression();
 }
 
-Result<ExprPtr> parse_template(const SourceFile& source) {
-  Parser parser(TRY(lex_template(source)));
+Result<ExprPtr> parse_template(const SourceFile& source, Pos start) {
+  Parser parser(TRY(lex_template(source, start)));
   return parser.parse_bare_template();
 }
 
