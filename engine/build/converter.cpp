@@ -11,6 +11,7 @@
 
 #include "engine/build/converter.hpp"
 
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "engine/dockerfile/evaluate.hpp"
@@ -29,8 +30,53 @@ struct StageState {
   oci::ImageConfig config;
   std::vector<std::string> shell = {"/bin/sh", "-c"};
   std::vector<PendingHistory> history;
+  bool cmd_set = false; // CMD given in this stage: a later ENTRYPOINT keeps it
   bool done = false;
 };
+
+// Healthcheck, OnBuild and Shell are not modelled by oci::ContainerConfig;
+// they live in its extra JSON, edited here. A null value removes the key.
+nlohmann::json get_extra(const oci::ContainerConfig& cfg, const char* key) {
+  if (cfg.extra_json.empty())
+    return nullptr;
+  auto j = nlohmann::json::parse(cfg.extra_json, nullptr, false);
+  if (!j.is_object() || !j.contains(key))
+    return nullptr;
+  return j[key];
+}
+
+void set_extra(oci::ContainerConfig& cfg, const char* key, const nlohmann::json& value) {
+  auto j = cfg.extra_json.empty() ? nlohmann::json::object()
+                                  : nlohmann::json::parse(cfg.extra_json, nullptr, false);
+  if (!j.is_object())
+    j = nlohmann::json::object();
+  if (value.is_null())
+    j.erase(key);
+  else
+    j[key] = value;
+  cfg.extra_json = j.empty() ? "" : j.dump();
+}
+
+// Docker's Healthcheck object: durations in nanoseconds, unset options absent.
+nlohmann::json healthcheck_json(const dockerfile::HealthcheckCmd& d) {
+  nlohmann::json j = nlohmann::json::object();
+  if (d.none) {
+    j["Test"] = {"NONE"};
+    return j;
+  }
+  j["Test"] = d.test;
+  if (d.interval_ns)
+    j["Interval"] = *d.interval_ns;
+  if (d.timeout_ns)
+    j["Timeout"] = *d.timeout_ns;
+  if (d.start_period_ns)
+    j["StartPeriod"] = *d.start_period_ns;
+  if (d.start_interval_ns)
+    j["StartInterval"] = *d.start_interval_ns;
+  if (d.retries)
+    j["Retries"] = *d.retries;
+  return j;
+}
 
 std::string join_path(const std::string& workdir, const std::string& path) {
   if (path.starts_with("/"))
@@ -98,6 +144,8 @@ public:
     std::map<size_t, df::EnvList> image_env;
     for (size_t i : order)
       TRY_VOID(init_base(graph, i, image_env));
+    for (size_t i : order)
+      TRY_VOID(insert_onbuild_triggers(graph, i));
     auto evaluation = TRY(df::evaluate(graph, scope, m_req.dockerfile_name, image_env));
     for (const auto& unused : evaluation.unused_build_args)
       m_plan.warnings.push_back("build-arg " + unused + " was not consumed");
@@ -153,6 +201,38 @@ private:
     use_image(img, s);
     m_base_history[i] = img.config.history;
     image_env[i] = env_list(s.config.config.env);
+    return {};
+  }
+
+  // Docker runs the base's ONBUILD triggers first in a child stage: those
+  // recorded in a base image's config, or the ONBUILD lines of a base stage.
+  // They become ordinary instructions at the head of the stage, so ARG/ENV
+  // evaluation and the cache treat them like the Dockerfile's own.
+  Result<void> insert_onbuild_triggers(df::StageGraph& graph, size_t i) {
+    df::Stage& st = graph.stages[i];
+    std::vector<std::string> triggers;
+    if (st.base_stage) {
+      for (const auto& ins : graph.stages[*st.base_stage].instructions)
+        if (const auto* o = std::get_if<df::OnbuildCmd>(&ins.data))
+          triggers.push_back(o->expression);
+    } else if (auto j = get_extra(m_states[i].config.config, "OnBuild"); j.is_array()) {
+      for (const auto& t : j)
+        if (t.is_string())
+          triggers.push_back(t.get<std::string>());
+    }
+    if (triggers.empty())
+      return {};
+    std::string text;
+    for (const auto& t : triggers)
+      text += t + "\n";
+    std::string where = m_req.dockerfile_name + " (ONBUILD triggers of " + st.base + ")";
+    auto ast = TRY(df::parse(text, where));
+    auto parsed = TRY(df::parse_instructions(ast, text, where));
+    for (auto& ins : parsed) {
+      ins.start_line = ins.end_line = st.from.start_line;
+      ins.original = "ONBUILD " + ins.original;
+    }
+    st.instructions.insert(st.instructions.begin(), parsed.begin(), parsed.end());
     return {};
   }
 
@@ -248,6 +328,14 @@ private:
     else if (auto it = m_base_history.find(i); it != m_base_history.end())
       s.config.history = it->second;
     s.done = false;
+    s.cmd_set = false;
+    // Triggers run once, in the direct child (inserted above), never later.
+    set_extra(s.config.config, "OnBuild", nullptr);
+    if (auto j = get_extra(s.config.config, "Shell"); j.is_array() && !j.empty()) {
+      s.shell.clear();
+      for (const auto& a : j)
+        s.shell.push_back(a.is_string() ? a.get<std::string>() : "");
+    }
     const df::EvaluatedStage& es = ev.stages.at(i);
     bool multi = order.size() > 1;
     size_t count = es.instructions.size() + 1;
@@ -377,15 +465,18 @@ private:
             h.empty_layer = true;
           } else if constexpr (std::is_same_v<T, df::CmdCmd>) {
             cfg.cmd = command_argv(d.command, s.shell);
+            s.cmd_set = true;
             h.created_by = "CMD [\"" + util::join(*cfg.cmd, "\" \"") + "\"]";
             h.empty_layer = true;
           } else if constexpr (std::is_same_v<T, df::EntrypointCmd>) {
             cfg.entrypoint = command_argv(d.command, s.shell);
-            cfg.cmd.reset(); // Docker: a new ENTRYPOINT drops the inherited CMD
+            if (!s.cmd_set)
+              cfg.cmd.reset(); // Docker: a new ENTRYPOINT drops the inherited CMD only
             h.created_by = "ENTRYPOINT [\"" + util::join(*cfg.entrypoint, "\" \"") + "\"]";
             h.empty_layer = true;
           } else if constexpr (std::is_same_v<T, df::ShellCmd>) {
             s.shell = d.shell;
+            set_extra(cfg, "Shell", d.shell);
             h.created_by = "SHELL [\"" + util::join(d.shell, "\" \"") + "\"]";
             h.empty_layer = true;
           } else if constexpr (std::is_same_v<T, df::UserCmd>) {
@@ -406,9 +497,16 @@ private:
             s.config.author = d.maintainer;
             h.created_by = "MAINTAINER " + d.maintainer;
             h.empty_layer = true;
-          } else if constexpr (std::is_same_v<T, df::HealthcheckCmd> ||
-                               std::is_same_v<T, df::OnbuildCmd>) {
-            // Kept for the exporter's extra config fields (not modelled yet).
+          } else if constexpr (std::is_same_v<T, df::HealthcheckCmd>) {
+            set_extra(cfg, "Healthcheck", healthcheck_json(d));
+            h.created_by = ins.original;
+            h.empty_layer = true;
+          } else if constexpr (std::is_same_v<T, df::OnbuildCmd>) {
+            auto triggers = get_extra(cfg, "OnBuild");
+            if (!triggers.is_array())
+              triggers = nlohmann::json::array();
+            triggers.push_back(d.expression);
+            set_extra(cfg, "OnBuild", triggers);
             h.created_by = ins.original;
             h.empty_layer = true;
           }
