@@ -2,8 +2,8 @@
 
 #include <cerrno>
 #include <csignal>
-#include <set>
 #include <ctime>
+#include <set>
 #include <mutex>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -121,7 +121,9 @@ Result<std::unique_ptr<CacheIndex>> CacheIndex::open(const std::filesystem::path
     return fail("cannot initialise the cache index " + impl->path + ": " + msg +
                 "; if the file is corrupt, remove it (the cache will be rebuilt)");
   }
-  return std::unique_ptr<CacheIndex>(new CacheIndex(std::move(impl)));
+  auto index = std::unique_ptr<CacheIndex>(new CacheIndex(std::move(impl)));
+  TRY_VOID(index->lease(k_process_lease));
+  return index;
 }
 
 Result<std::optional<solver::Ref>> CacheIndex::lookup(const std::string& key) {
@@ -133,6 +135,10 @@ Result<std::optional<solver::Ref>> CacheIndex::lookup(const std::string& key) {
   if (q.step() != SQLITE_ROW)
     return std::optional<solver::Ref>();
   solver::Ref ref{q.text(0)};
+  // A hit is about to be used: keep prune away from it from now on.
+  Statement hold(m_impl->db, "INSERT OR IGNORE INTO leases (ref, pid) VALUES (?1, ?2)");
+  hold.bind(1, ref.id).bind(2, static_cast<int64_t>(::getpid()));
+  TRY_VOID(m_impl->exec_done(hold, "lease"));
   Statement touch(m_impl->db, "UPDATE records SET last_used = ?1 WHERE key = ?2");
   touch.bind(1, now_seconds()).bind(2, key);
   TRY_VOID(m_impl->exec_done(touch, "touch"));
@@ -140,6 +146,8 @@ Result<std::optional<solver::Ref>> CacheIndex::lookup(const std::string& key) {
 }
 
 Result<void> CacheIndex::store(const std::string& key, const solver::Ref& ref) {
+  // The build goes on using what it just made (later steps, the export).
+  TRY_VOID(lease(ref.id));
   return store_record(Record{key, ref.id, now_seconds(), now_seconds(), 0, ""});
 }
 
@@ -176,14 +184,7 @@ Result<std::vector<Record>> CacheIndex::records() {
 
 Result<std::vector<Record>> CacheIndex::select_prunable(const PruneFilter& filter) {
   auto all = TRY(records()); // least recently used first
-  std::set<std::string> leased;
-  {
-    std::lock_guard lock(m_impl->mutex);
-    Statement q(m_impl->db, "SELECT ref, pid FROM leases");
-    while (q.ok() && q.step() == SQLITE_ROW)
-      if (process_alive(q.integer(1)))
-        leased.insert(q.text(0));
-  }
+  auto leased = TRY(leased_by_others());
   int64_t total = 0;
   for (const auto& r : all)
     total += r.size;
@@ -228,6 +229,32 @@ Result<void> CacheIndex::release(const std::string& ref) {
   Statement s(m_impl->db, "DELETE FROM leases WHERE ref = ?1 AND pid = ?2");
   s.bind(1, ref).bind(2, static_cast<int64_t>(::getpid()));
   return m_impl->exec_done(s, "release");
+}
+
+Result<std::set<std::string>> CacheIndex::leased_by_others() {
+  std::lock_guard lock(m_impl->mutex);
+  Statement q(m_impl->db, "SELECT ref, pid FROM leases WHERE pid != ?1");
+  if (!q.ok())
+    return fail("cache index " + m_impl->path + ": " + q.error());
+  q.bind(1, static_cast<int64_t>(::getpid()));
+  std::set<std::string> out;
+  while (q.step() == SQLITE_ROW)
+    if (process_alive(q.integer(1)))
+      out.insert(q.text(0));
+  return out;
+}
+
+Result<std::vector<int64_t>> CacheIndex::other_users() {
+  std::lock_guard lock(m_impl->mutex);
+  Statement q(m_impl->db, "SELECT pid FROM leases WHERE ref = ?1 AND pid != ?2");
+  if (!q.ok())
+    return fail("cache index " + m_impl->path + ": " + q.error());
+  q.bind(1, std::string(k_process_lease)).bind(2, static_cast<int64_t>(::getpid()));
+  std::vector<int64_t> out;
+  while (q.step() == SQLITE_ROW)
+    if (process_alive(q.integer(0)))
+      out.push_back(q.integer(0));
+  return out;
 }
 
 } // namespace xbuild::engine::cache

@@ -8,14 +8,18 @@
 // "oldest first until under N bytes" is a query instead of a directory walk.
 // Atomic one-file-per-record would give the first two but not the third.
 //
-// Leases keep prune away from what a running build uses: a build leases the
-// refs it reads or writes; a lease whose process no longer exists (killed)
-// does not count.
+// Leases keep prune away from what a running build uses: every ref a
+// process looks up or stores is leased to it until the index is closed, and
+// opening the index registers the process as a user of the state (a lease
+// on k_process_lease), so prune knows a build is running even before its
+// first cache lookup. A lease whose process no longer exists (killed) does
+// not count.
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +35,9 @@ struct Record {
   int64_t size = 0;        // bytes the ref holds on disk (0 if unknown)
   std::string description; // what made it, for `du --verbose`
 };
+
+// The ref of the lease every open index holds for its process.
+inline constexpr const char* k_process_lease = "*process*";
 
 struct PruneFilter {
   std::optional<std::chrono::seconds> until; // only records unused for longer than this
@@ -59,6 +66,10 @@ public:
   // Marks `ref` as used by this process until release() or process exit.
   Result<void> lease(const std::string& ref);
   Result<void> release(const std::string& ref);
+  // Refs leased by other live processes.
+  Result<std::set<std::string>> leased_by_others();
+  // Other live processes that have this state open (builds, du, prune).
+  Result<std::vector<int64_t>> other_users();
 
 private:
   struct Impl;

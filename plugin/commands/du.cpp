@@ -1,9 +1,11 @@
-// `docker xbuild du` (docs/commands/du.md).
+// `docker xbuild du` (docs/commands/du.md): disk usage of the local
+// builder's state, one line per snapshot or loose blob, in buildx's layout.
 
 #include <memory>
 
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
+#include "plugin/commands/usage_print.hpp"
 #include "plugin/context.hpp"
 
 namespace xbuild::plugin {
@@ -22,7 +24,61 @@ void add_du(CLI::App& cmd, DuOptions& o) {
   cmd.add_flag("--verbose", o.verbose, "Provide a more verbose output");
 }
 
-int run_du(Context& ctx, const DuOptions&) { return not_implemented(ctx, "du"); }
+// buildx's printSummary: Shared/Private only when something is shared.
+void print_summary(const std::vector<engine::cache::UsageItem>& items) {
+  int64_t total = 0, shared = 0, reclaimable = 0;
+  for (const auto& item : items) {
+    total += item.size;
+    shared += item.shared ? item.size : 0;
+    reclaimable += item.in_use ? 0 : item.size;
+  }
+  TabWriter tw;
+  if (shared > 0) {
+    tw.row({"Shared:", engine::cache::human_size(shared)});
+    tw.row({"Private:", engine::cache::human_size(total - shared)});
+  }
+  tw.row({"Reclaimable:", engine::cache::human_size(reclaimable)});
+  tw.row({"Total:", engine::cache::human_size(total)});
+  tw.flush();
+}
+
+Result<void> disk_usage(Context& ctx, const DuOptions& o) {
+  bool json = o.format == "json";
+  if (!json && !o.format.empty() && o.format != "table")
+    return fail("unsupported --format \"" + o.format + "\": use table or json", 125);
+  auto filter = TRY(engine::cache::parse_filters(o.filters));
+  auto state = TRY(open_local_state(ctx, "du"));
+  auto usage = TRY(engine::cache::disk_usage(*state));
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::vector<engine::cache::UsageItem> items;
+  for (const auto& item : usage.items)
+    if (filter.matches(item, now))
+      items.push_back(item);
+  if (json) {
+    auto all = nlohmann::ordered_json::array();
+    for (const auto& item : items)
+      all.push_back(usage_json(item));
+    std::printf("%s\n", all.dump(2).c_str());
+    return {};
+  }
+  TabWriter tw;
+  if (o.verbose) {
+    for (const auto& item : items)
+      usage_verbose(tw, item);
+  } else {
+    usage_header(tw);
+    for (const auto& item : items)
+      usage_row(tw, item);
+    tw.flush();
+  }
+  print_summary(items);
+  return {};
+}
+
+int run_du(Context& ctx, const DuOptions& o) {
+  auto r = disk_usage(ctx, o);
+  return r ? 0 : print_error(r.error());
+}
 
 } // namespace
 
