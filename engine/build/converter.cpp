@@ -16,6 +16,7 @@
 
 #include "engine/dockerfile/evaluate.hpp"
 #include "engine/dockerfile/parser.hpp"
+#include "engine/dockerfile/shell_lexer.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -112,6 +113,28 @@ df::EnvList env_list(const std::vector<std::string>& env) {
   for (const auto& e : env) {
     auto eq = e.find('=');
     out.emplace_back(e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1));
+  }
+  return out;
+}
+
+// The delimiter of a heredoc source word: `<<-'EOF'` → `EOF`.
+std::string heredoc_word(std::string w) {
+  w.erase(0, 2);
+  if (w.starts_with("-"))
+    w.erase(0, 1);
+  std::erase(w, '\'');
+  std::erase(w, '"');
+  return w;
+}
+
+std::string strip_leading_tabs(const std::string& text) {
+  std::string out;
+  bool line_start = true;
+  for (char c : text) {
+    if (line_start && c == '\t')
+      continue;
+    line_start = c == '\n';
+    out += c;
   }
   return out;
 }
@@ -371,9 +394,19 @@ private:
             ExecDef def;
             def.argv = command_argv(d.command, s.shell);
             if (!d.heredocs.empty() && d.command.shell_form) {
+              // `RUN <<EOF` alone: the body is the script. Heredocs inside a
+              // command (`cat <<A > f`) go to the shell with the command
+              // line, bodies and delimiters, as BuildKit does.
+              std::string line = util::join(d.command.args, " ");
               std::string script;
-              for (const auto& hd : d.heredocs)
-                script += hd.content;
+              if (d.heredocs.size() == 1 && line.starts_with("<<") &&
+                  heredoc_word(line) == d.heredocs[0].name) {
+                script = d.heredocs[0].content;
+              } else {
+                script = line + "\n";
+                for (const auto& hd : d.heredocs)
+                  script += hd.content + hd.name + "\n";
+              }
               def.argv = s.shell;
               def.argv.push_back(script);
             }
@@ -408,8 +441,21 @@ private:
             def.chown = spec.chown;
             def.chmod = spec.chmod;
             def.platform = s.platform.str();
-            for (const auto& hd : spec.heredocs)
-              def.inline_files[hd.name] = hd.content;
+            // A heredoc source is written `<<EOF`, `<<-EOF` or `<<'EOF'`; the
+            // file it makes is named by the bare delimiter. Unquoted bodies
+            // expand variables and `<<-` strips leading tabs, as in BuildKit.
+            for (const auto& hd : spec.heredocs) {
+              std::string body = hd.chomp ? strip_leading_tabs(hd.content) : hd.content;
+              if (hd.expand) {
+                df::ShellOptions o;
+                o.raw_quotes = o.raw_escapes = true;
+                body = TRY(df::expand_word(body, df::env_from_list(visible), o));
+              }
+              def.inline_files[hd.name] = body;
+              for (auto& src : def.sources)
+                if (src.starts_with("<<") && heredoc_word(src) == hd.name)
+                  src = hd.name;
+            }
             std::vector<solver::Vertex*> inputs = {root_of(s)};
             if constexpr (std::is_same_v<T, df::CopyCmd>) {
               if (!d.from.empty()) {
