@@ -87,24 +87,37 @@ TEST_CASE("prune never selects refs a live build leased", "[cache][prune]") {
   auto idx = CacheIndex::open(db).value();
   REQUIRE(idx->store("sha256:a", {"ref-a"}));
   REQUIRE(idx->store("sha256:b", {"ref-b"}));
-  REQUIRE(idx->lease("ref-a"));
+  // This process's own leases (its store() calls) never hold back its prune.
+  CHECK(idx->select_prunable({}).value().size() == 2);
+  CHECK(idx->other_users().value().empty());
+
+  int go[2], ready[2];
+  REQUIRE(::pipe(go) == 0);
+  REQUIRE(::pipe(ready) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    auto child = CacheIndex::open(db);
+    bool ok = child && (*child)->lookup("sha256:a").value_or(std::nullopt).has_value();
+    char c = ok ? 'y' : 'n';
+    (void)!::write(ready[1], &c, 1);
+    (void)!::read(go[0], &c, 1);
+    ::_exit(0); // no destructor runs: like kill -9 mid-build
+  }
+  char c = 0;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  REQUIRE(c == 'y');
   auto sel = idx->select_prunable({});
   REQUIRE(sel);
   REQUIRE(sel->size() == 1);
   CHECK((*sel)[0].ref == "ref-b");
+  CHECK(idx->other_users().value() == std::vector<int64_t>{pid});
+  CHECK(idx->leased_by_others().value().count("ref-a") == 1);
 
-  SECTION("a lease held by a process that was killed does not count") {
-    REQUIRE(idx->release("ref-a"));
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      auto child = CacheIndex::open(db);
-      bool ok = child && (*child)->lease("ref-a");
-      ::_exit(ok ? 0 : 1); // no destructor runs: like kill -9 mid-build
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    REQUIRE(WEXITSTATUS(status) == 0);
-    CHECK(idx->select_prunable({}).value().size() == 2);
-  }
+  // A lease held by a process that was killed does not count.
+  (void)!::write(go[1], &c, 1);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(idx->select_prunable({}).value().size() == 2);
+  CHECK(idx->other_users().value().empty());
 }
