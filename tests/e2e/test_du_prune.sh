@@ -5,7 +5,9 @@
 #  - --filter until=1h keeps a fresh cache; prune removes the build's layers
 #    and a rebuild runs the RUN again and gives the same files;
 #  - a prune during a running build keeps what that build uses, and the
-#    build succeeds; once it is over, prune --all empties the state.
+#    build succeeds; once it is over, prune --all empties the state;
+#  - base-image layers (here from an OCI layout) survive prune and go with
+#    prune --all; a build after either works.
 # The base is the busybox fixture added from a local tar (no registry).
 source "$(dirname "$0")/lib/common.sh"
 source "$XB_E2E_LIB/busybox.sh"
@@ -105,3 +107,31 @@ xb_assert_eq 0 "$(find "$state/layers" -type f | wc -l)" "layer records after pr
 xb_assert_contains "$("$X" du)" "Total:		0B" "du after prune -a"
 "$X" build --progress quiet -o "type=local,dest=$XB_TMP/out3" "$ctx"
 xb_assert_eq "made" "$(cat "$XB_TMP/out3/made.txt")" "build after prune -a"
+
+# --- base-image layers: kept without --all, removed with it ------------------
+"$X" build --progress quiet -o "type=oci,dest=$XB_TMP/base-layout,tar=false" "$ctx"
+printf 'FROM base\nRUN echo child > /child.txt\n' >"$ctx/Dockerfile.child"
+"$X" prune -af >/dev/null
+child_build() {
+  "$X" build --progress quiet --build-context "base=oci-layout://$XB_TMP/base-layout" \
+    -f "$ctx/Dockerfile.child" -o "type=local,dest=$XB_TMP/$1" "$ctx"
+  xb_assert_eq "child" "$(cat "$XB_TMP/$1/child.txt")" "child build $1"
+  xb_assert_eq "made" "$(cat "$XB_TMP/$1/made.txt")" "base content in child build $1"
+}
+count_type() { # TYPE: records of that type in du --format json
+  "$X" du --format json |
+    python3 -c 'import json,sys; print(sum(1 for i in json.load(sys.stdin) if i["Type"]==sys.argv[1]))' "$1"
+}
+child_build child1
+images="$(count_type source.image)"
+xb_log "the child build extracted $images base-image layers"
+[[ $images -ge 2 ]] || xb_fail "du lists $images base-image layers, expected the base's two"
+[[ $(count_type regular) -ge 1 ]] || xb_fail "du lists no layer for the child's RUN"
+"$X" prune -f >/dev/null
+xb_assert_eq "$images" "$(count_type source.image)" "base-image layers after prune without --all"
+xb_assert_eq 0 "$(count_type regular)" "build layers after prune"
+child_build child2
+"$X" prune -af >/dev/null
+xb_assert_eq 0 "$(count_type source.image)" "base-image layers after prune --all"
+xb_assert_eq 0 "$(find "$state/content/blobs" -type f | wc -l)" "blobs after prune --all"
+child_build child3
