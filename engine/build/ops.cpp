@@ -175,6 +175,7 @@ Result<solver::Ref> ExecOp::run(const std::vector<solver::Ref>& inputs,
   spec.user = m_def.user;
   spec.network = m_def.network == "none" ? exec::NetworkMode::none : exec::NetworkMode::host;
   std::vector<snapshot::Active> views; // stage mounts stay mounted during the run
+  std::vector<ScratchDir> scratch;     // rw context binds: private copies, discarded after
   for (const auto& m : m_def.mounts) {
     exec::Mount em;
     em.target = m.spec.target;
@@ -187,6 +188,20 @@ Result<solver::Ref> ExecOp::run(const std::vector<solver::Ref>& inputs,
         root = views.back().root();
       }
       em.source = TRY(resolve_in_root(root, m.spec.source, true));
+      if (m.input < 0 && !m.spec.read_only) {
+        // BuildKit: writes to an rw bind are discarded. Stage views are
+        // already throwaway; the build context must never be written, so
+        // the RUN gets a copy of it.
+        scratch.push_back(TRY(ScratchDir::make(m_env->state->root())));
+        auto src = m.spec.source.empty() ? std::string(".") : m.spec.source;
+        CopyOptions copy;
+        copy.ignore = m_env->ignore.get();
+        TRY_VOID(copy_sources(root, {src}, scratch.back().path(), "/", copy));
+        if (!std::filesystem::is_directory(em.source))
+          em.source = scratch.back().path() / em.source.filename();
+        else
+          em.source = scratch.back().path();
+      }
       break;
     }
     case dockerfile::MountType::cache: {
