@@ -26,6 +26,9 @@ namespace xbuild::engine::dockerfile {
 namespace {
 
 constexpr int32_t k_eof = -1;
+// Nested `${v//…}` with empty patterns multiply lengths at every level;
+// no real Dockerfile word comes near this.
+constexpr size_t k_max_expansion = 1 << 20;
 
 struct Rune {
   int32_t cp = k_eof;
@@ -257,6 +260,9 @@ Result<std::string> replace(std::string_view pattern, const std::string& value,
       break;
     out += value.substr(pos, m->first - pos);
     out += replacement;
+    if (out.size() > k_max_expansion)
+      return fail("the result of ${…/" + std::string(pattern) + "/…} grows beyond 1 MiB: use a "
+                  "non-empty pattern");
     if (m->second == m->first) {
       // An empty match: keep one character and move on, as Go does.
       Rune r = decode(value, m->first);

@@ -131,3 +131,14 @@ TEST_CASE("shell patterns match whole strings only", "[dockerfile][shell]") {
   CHECK(shell_pattern_match("\\*", "*"));
   CHECK_FALSE(shell_pattern_match("\\*", "x"));
 }
+
+TEST_CASE("nested empty-pattern replacements cannot grow without bound", "[dockerfile][shell]") {
+  auto env = env_from_list({{"a", "0123456789abcdef"}});
+  std::string word = "x";
+  for (int i = 0; i < 8; ++i)
+    word = "${a//" "/" + word + "}";
+  auto r = expand_word(word, env);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("grows beyond 1 MiB") != std::string::npos);
+  CHECK(expand_word("${a///-}", env) == std::string("-0-1-2-3-4-5-6-7-8-9-a-b-c-d-e-f-"));
+}
