@@ -237,6 +237,10 @@ Result<hcl::File> parse_json_file(std::shared_ptr<const hcl::SourceFile> source)
     size_t colon = what.rfind(": ");
     return tl::unexpected(hcl::make_error(hcl::Range{source.get(), p, p},
                                           "Invalid JSON; " + (colon == std::string::npos ? what : what.substr(colon + 2))));
+  } catch (const ordered_json::exception& e) {
+    // e.g. a number too large for a double: no position is known.
+    return tl::unexpected(hcl::make_error(hcl::Range{source.get(), {}, {}},
+                                          std::string("Invalid JSON; ") + e.what()));
   }
   hcl::File file;
   file.source = source;

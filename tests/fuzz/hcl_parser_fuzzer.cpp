@@ -36,9 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     evaluate_body(file->body, scope);
   }
   // The whole bake pipeline: variables, functions, targets, --print.
-  auto source = std::make_shared<const SourceFile>(SourceFile{"docker-bake.hcl", text});
-  if (auto config = xbuild::bakefile::load_hcl({source}, {}))
-    (void)xbuild::bakefile::print_definition(*config, {});
+  for (const char* name : {"docker-bake.hcl", "docker-bake.json"}) {
+    auto source = std::make_shared<const SourceFile>(SourceFile{name, text});
+    if (auto config = xbuild::bakefile::load_hcl({source}, {}))
+      (void)xbuild::bakefile::print_definition(*config, {});
+  }
   SourceFile as_template{"fuzz.json", text};
   if (auto t = parse_template(as_template))
     (void)evaluate(**t, Scope(&functions));
