@@ -68,7 +68,9 @@ struct Copier {
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0)
       return fail("cannot stat " + src.string() + ": " + errno_text());
-    mode_t mode = opts.mode ? static_cast<mode_t>(*opts.mode) : (st.st_mode & 07777);
+    mode_t mode = opts.mode ? static_cast<mode_t>(dockerfile::apply_chmod(
+                                  *opts.mode, st.st_mode & 07777, S_ISDIR(st.st_mode)))
+                            : (st.st_mode & 07777);
     if (S_ISDIR(st.st_mode)) {
       struct stat dst_st {};
       if (::lstat(dst.c_str(), &dst_st) != 0) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/dockerfile/chmod.hpp"
 #include "engine/dockerfile/dockerignore.hpp"
 #include "util/error.hpp"
 
@@ -39,7 +40,7 @@ Result<std::string> content_digest(const fs::path& root, const std::vector<std::
 
 struct CopyOptions {
   std::optional<unsigned> uid, gid; // unset: keep the source's owner
-  std::optional<unsigned> mode;     // --chmod
+  std::optional<dockerfile::ChmodSpec> mode; // --chmod, octal or symbolic
   const dockerfile::IgnoreMatcher* ignore = nullptr;
 };
 

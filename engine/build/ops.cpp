@@ -47,14 +47,11 @@ private:
   std::filesystem::path m_path;
 };
 
-Result<std::optional<unsigned>> parse_chmod(const std::string& chmod) {
+// Octal or symbolic (`u+x,g-r`), as the Dockerfile front end accepts.
+Result<std::optional<dockerfile::ChmodSpec>> parse_chmod(const std::string& chmod) {
   if (chmod.empty())
-    return std::optional<unsigned>();
-  char* end = nullptr;
-  unsigned long v = std::strtoul(chmod.c_str(), &end, 8);
-  if (*end || v > 07777)
-    return fail("invalid --chmod value \"" + chmod + "\": use an octal mode such as 0755");
-  return std::optional<unsigned>(static_cast<unsigned>(v));
+    return std::optional<dockerfile::ChmodSpec>();
+  return std::optional<dockerfile::ChmodSpec>(TRY(dockerfile::parse_chmod(chmod)));
 }
 
 bool looks_like_archive(const std::string& name) {
