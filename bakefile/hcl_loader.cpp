@@ -34,6 +34,7 @@ namespace {
 struct VariableDef {
   const hcl::Attribute* default_attr = nullptr;
   const hcl::Attribute* type_attr = nullptr;
+  const hcl::Attribute* description_attr = nullptr;
   std::vector<const hcl::Block*> validations;
   hcl::Range range;
 };
@@ -83,6 +84,7 @@ public:
       TRY(resolve_name(name));
     TRY_VOID(validate_variables());
     Config config;
+    config.variables = TRY(variable_infos());
     for (const hcl::Block* b : m_target_blocks)
       TRY_VOID(evaluate_target_block(*b, config));
     for (const hcl::Block* b : m_group_blocks)
@@ -148,6 +150,8 @@ private:
         def.default_attr = a;
       if (auto* a = b.body->attribute("type"))
         def.type_attr = a;
+      if (auto* a = b.body->attribute("description"))
+        def.description_attr = a;
       for (const hcl::Block& v : b.body->blocks)
         if (v.type == "validation")
           def.validations.push_back(&v);
@@ -346,6 +350,21 @@ private:
       return error_at(def.range, "unsupported type " + default_value->type_name() +
                                      " for variable " + name);
     return Value::string(s);
+  }
+
+  Result<std::vector<VariableInfo>> variable_infos() {
+    std::vector<VariableInfo> out;
+    for (const auto& [name, def] : m_variables) {
+      VariableInfo info;
+      info.name = name;
+      if (def.type_attr)
+        info.type = TRY(hcl::evaluate_type(*def.type_attr->expr)).to_string();
+      if (def.description_attr)
+        info.description = TRY(hcl::to_string_value(TRY(hcl::evaluate(*def.description_attr->expr, *m_global))));
+      info.value = m_resolved.at(name).to_json();
+      out.push_back(std::move(info));
+    }
+    return out;
   }
 
   Result<void> validate_variables() {

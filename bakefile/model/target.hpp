@@ -65,8 +65,17 @@ struct Group {
   std::string description;
 };
 
+// A declared variable as `--list=variables` shows it.
+struct VariableInfo {
+  std::string name;
+  std::string type;        // "list(string)", or "" when untyped
+  std::string description; // "" when not given
+  nlohmann::json value;    // the resolved value
+};
+
 // The evaluated definitions of all loaded files.
 struct Config {
+  std::vector<VariableInfo> variables; // sorted by name
   std::map<std::string, Target> targets;
   std::map<std::string, Group> groups;
   std::vector<std::string> target_order; // first-definition order

@@ -426,3 +426,30 @@ TEST_CASE("null args leave the Dockerfile default in place", "[bakefile][loader]
                  {"app"})["target"]["app"];
   CHECK(t["args"] == json({{"A", "x"}}));
 }
+
+TEST_CASE("variables are listed with type, description and resolved value",
+          "[bakefile][loader]") {
+  // §4.16: --list=variables shows name, type, value and description.
+  LoadOptions o;
+  o.env = {{"TAG", "v2"}};
+  auto config = load({R"(
+variable "TAG" {
+  default = "latest"
+  description = "Image tag"
+}
+variable "PLATFORMS" {
+  type = list(string)
+  default = ["linux/amd64"]
+}
+)"},
+                     o);
+  REQUIRE(config);
+  REQUIRE(config->variables.size() == 2);
+  CHECK(config->variables[0].name == "PLATFORMS");
+  CHECK(config->variables[0].type == "list(string)");
+  CHECK(config->variables[0].value == json({"linux/amd64"}));
+  CHECK(config->variables[1].name == "TAG");
+  CHECK(config->variables[1].description == "Image tag");
+  CHECK(config->variables[1].type.empty());
+  CHECK(config->variables[1].value == "v2");
+}
