@@ -3,8 +3,8 @@
 #include <cerrno>
 #include <csignal>
 #include <ctime>
-#include <set>
 #include <mutex>
+#include <set>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -93,8 +93,8 @@ CacheIndex::~CacheIndex() {
   if (m_impl && m_impl->db) {
     // Leases end with the index; a killed process's leases are ignored anyway.
     sqlite3_exec(m_impl->db,
-                 ("DELETE FROM leases WHERE pid = " + std::to_string(::getpid())).c_str(),
-                 nullptr, nullptr, nullptr);
+                 ("DELETE FROM leases WHERE pid = " + std::to_string(::getpid())).c_str(), nullptr,
+                 nullptr, nullptr);
     sqlite3_close(m_impl->db);
   }
 }
@@ -157,7 +157,11 @@ Result<void> CacheIndex::store_record(const Record& r) {
               "INSERT INTO records (key, ref, created, last_used, size, description) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET "
               "ref = excluded.ref, last_used = excluded.last_used, size = excluded.size");
-  s.bind(1, r.key).bind(2, r.ref).bind(3, r.created).bind(4, r.last_used).bind(5, r.size)
+  s.bind(1, r.key)
+      .bind(2, r.ref)
+      .bind(3, r.created)
+      .bind(4, r.last_used)
+      .bind(5, r.size)
       .bind(6, r.description);
   return m_impl->exec_done(s, "store");
 }
@@ -177,8 +181,8 @@ Result<std::vector<Record>> CacheIndex::records() {
     return fail("cache index " + m_impl->path + ": " + q.error());
   std::vector<Record> out;
   while (q.step() == SQLITE_ROW)
-    out.push_back(Record{q.text(0), q.text(1), q.integer(2), q.integer(3), q.integer(4),
-                         q.text(5)});
+    out.push_back(
+        Record{q.text(0), q.text(1), q.integer(2), q.integer(3), q.integer(4), q.text(5)});
   return out;
 }
 
@@ -255,6 +259,26 @@ Result<std::vector<int64_t>> CacheIndex::other_users() {
     if (process_alive(q.integer(0)))
       out.push_back(q.integer(0));
   return out;
+}
+
+Result<void> CacheIndex::forget_dead_leases() {
+  std::vector<int64_t> dead;
+  {
+    std::lock_guard lock(m_impl->mutex);
+    Statement q(m_impl->db, "SELECT DISTINCT pid FROM leases");
+    if (!q.ok())
+      return fail("cache index " + m_impl->path + ": " + q.error());
+    while (q.step() == SQLITE_ROW)
+      if (!process_alive(q.integer(0)))
+        dead.push_back(q.integer(0));
+  }
+  for (int64_t pid : dead) {
+    std::lock_guard lock(m_impl->mutex);
+    Statement s(m_impl->db, "DELETE FROM leases WHERE pid = ?1");
+    s.bind(1, pid);
+    TRY_VOID(m_impl->exec_done(s, "forget dead leases"));
+  }
+  return {};
 }
 
 } // namespace xbuild::engine::cache

@@ -70,6 +70,9 @@ public:
   Result<std::set<std::string>> leased_by_others();
   // Other live processes that have this state open (builds, du, prune).
   Result<std::vector<int64_t>> other_users();
+  // Deletes the leases of processes that no longer exist (killed builds),
+  // which count for nothing but would pile up.
+  Result<void> forget_dead_leases();
 
 private:
   struct Impl;

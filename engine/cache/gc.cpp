@@ -62,8 +62,8 @@ public:
   int64_t tree_bytes(const fs::path& root) {
     int64_t total = entry_bytes(root);
     std::error_code ec;
-    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied,
-                                             ec),
+    for (fs::recursive_directory_iterator
+             it(root, fs::directory_options::skip_permission_denied, ec),
          end;
          !ec && it != end; it.increment(ec))
       total += entry_bytes(it->path());
@@ -72,12 +72,11 @@ public:
 
 private:
   int64_t entry_bytes(const fs::path& p) {
-    struct stat st{};
+    struct stat st {};
     if (::lstat(p.c_str(), &st) != 0)
       return 0;
     if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) &&
-        !m_seen.insert({static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)})
-             .second)
+        !m_seen.insert({static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)}).second)
       return 0;
     return static_cast<int64_t>(st.st_blocks) * 512;
   }
@@ -85,7 +84,7 @@ private:
 };
 
 int64_t mtime_seconds(const fs::path& p) {
-  struct stat st{};
+  struct stat st {};
   return ::lstat(p.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_mtime) : 0;
 }
 
@@ -98,9 +97,9 @@ std::string short_digest(const std::string& d) {
 // Everything prune needs to know about the state, read once.
 struct Scan {
   Usage usage;
-  std::map<std::string, size_t> by_id;           // item id → index in usage.items
-  std::map<std::string, std::string> blob_of;    // snapshot ref → its layer blob digest
-  std::map<std::string, int64_t> blob_bytes;     // blob digest → size counted in its item
+  std::map<std::string, size_t> by_id;        // item id → index in usage.items
+  std::map<std::string, std::string> blob_of; // snapshot ref → its layer blob digest
+  std::map<std::string, int64_t> blob_bytes;  // blob digest → size counted in its item
   std::vector<Record> records;
 };
 
@@ -136,10 +135,9 @@ Result<Scan> scan(build::EngineState& state) {
         s.blob_bytes[blob] = bytes;
         item.size += bytes;
       }
-      item.description = rec.from_image
-                             ? "pulled layer " + short_digest(blob)
-                             : "layer " + short_digest(rec.diff_id.str()) + " (blob " +
-                                   short_digest(blob) + ")";
+      item.description = rec.from_image ? "pulled layer " + short_digest(blob)
+                                        : "layer " + short_digest(rec.diff_id.str()) + " (blob " +
+                                              short_digest(blob) + ")";
     } else {
       item.description = "snapshot without a layer record";
     }
@@ -180,8 +178,9 @@ Result<Scan> scan(build::EngineState& state) {
     item.description = "blob " + short_digest(d.str());
     s.usage.items.push_back(std::move(item));
   }
-  std::stable_sort(s.usage.items.begin(), s.usage.items.end(),
-                   [](const UsageItem& a, const UsageItem& b) { return a.last_used < b.last_used; });
+  std::stable_sort(
+      s.usage.items.begin(), s.usage.items.end(),
+      [](const UsageItem& a, const UsageItem& b) { return a.last_used < b.last_used; });
   for (size_t i = 0; i < s.usage.items.size(); ++i) {
     const auto& item = s.usage.items[i];
     s.by_id[item.id] = i;
@@ -237,7 +236,7 @@ std::optional<int64_t> size_target(const GcOptions& o, const fs::path& root, int
     return std::nullopt; // no size limit: drop every record the filter matches
   int64_t target = o.max_used ? *o.max_used : (o.min_free ? total : 0);
   if (o.min_free) {
-    struct statvfs vfs{};
+    struct statvfs vfs {};
     if (::statvfs(root.c_str(), &vfs) == 0) {
       int64_t free_bytes = static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize);
       if (free_bytes < *o.min_free)
@@ -311,9 +310,12 @@ int depth_of(const Scan& s, const std::string& id) {
 
 const char* kind_name(UsageKind kind) {
   switch (kind) {
-  case UsageKind::build_layer: return "regular";
-  case UsageKind::image_layer: return "source.image";
-  case UsageKind::blob: return "content";
+  case UsageKind::build_layer:
+    return "regular";
+  case UsageKind::image_layer:
+    return "source.image";
+  case UsageKind::blob:
+    return "content";
   }
   return "regular";
 }
@@ -340,7 +342,8 @@ Result<ItemFilter> parse_filters(const std::vector<std::string>& filters) {
   for (const auto& raw : filters) {
     auto eq = raw.find('=');
     if (eq == std::string::npos || eq == 0)
-      return fail("invalid filter \"" + raw + "\": use key=value (until=24h, id=PREFIX, type=regular)");
+      return fail("invalid filter \"" + raw +
+                  "\": use key=value (until=24h, id=PREFIX, type=regular)");
     std::string key = util::to_lower(raw.substr(0, eq)), value = raw.substr(eq + 1);
     if (key == "until" || key == "unused-for" || key == "unused_for") {
       f.until = TRY(parse_duration(value));
@@ -400,18 +403,28 @@ Result<int64_t> parse_size(const std::string& text) {
   while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.'))
     ++i;
   if (i == 0)
-    return fail("invalid size \"" + text + "\": use a number with an optional unit, e.g. 10GB, 512MB");
+    return fail("invalid size \"" + text +
+                "\": use a number with an optional unit, e.g. 10GB, 512MB");
   double value = std::strtod(t.substr(0, i).c_str(), nullptr);
   std::string unit = std::string(util::trim(t.substr(i)));
-  static const std::map<std::string, double> k_units = {
-      {"", 1},           {"b", 1},
-      {"k", 1024.0},     {"kb", 1024.0},     {"kib", 1024.0},
-      {"m", 1048576.0},  {"mb", 1048576.0},  {"mib", 1048576.0},
-      {"g", 1073741824.0}, {"gb", 1073741824.0}, {"gib", 1073741824.0},
-      {"t", 1099511627776.0}, {"tb", 1099511627776.0}, {"tib", 1099511627776.0}};
+  static const std::map<std::string, double> k_units = {{"", 1},
+                                                        {"b", 1},
+                                                        {"k", 1024.0},
+                                                        {"kb", 1024.0},
+                                                        {"kib", 1024.0},
+                                                        {"m", 1048576.0},
+                                                        {"mb", 1048576.0},
+                                                        {"mib", 1048576.0},
+                                                        {"g", 1073741824.0},
+                                                        {"gb", 1073741824.0},
+                                                        {"gib", 1073741824.0},
+                                                        {"t", 1099511627776.0},
+                                                        {"tb", 1099511627776.0},
+                                                        {"tib", 1099511627776.0}};
   auto it = k_units.find(unit);
   if (it == k_units.end())
-    return fail("invalid size \"" + text + "\": unknown unit \"" + unit + "\" (use B, KB, MB, GB, TB)");
+    return fail("invalid size \"" + text + "\": unknown unit \"" + unit +
+                "\" (use B, KB, MB, GB, TB)");
   return static_cast<int64_t>(value * it->second);
 }
 
@@ -462,6 +475,7 @@ Result<Usage> disk_usage(build::EngineState& state) { return TRY(scan(state)).us
 Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
   GcReport report;
   auto& index = state.cache();
+  TRY_VOID(index.forget_dead_leases());
   report.other_users = TRY(index.other_users());
   const bool alone = report.other_users.empty();
   const bool sweep_loose_blobs = options.all == PruneAll::yes && alone;

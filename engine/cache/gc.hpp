@@ -27,15 +27,15 @@ const char* kind_name(UsageKind kind);
 // One line of `du`: a snapshot (with its layer blob) or a loose blob.
 // Invariant: `size` counts each inode and each blob once across all items.
 struct UsageItem {
-  std::string id;          // chain id of the snapshot, or the blob's digest
-  std::string parent;      // parent snapshot's chain id ("" = none or a blob)
+  std::string id;     // chain id of the snapshot, or the blob's digest
+  std::string parent; // parent snapshot's chain id ("" = none or a blob)
   UsageKind kind = UsageKind::build_layer;
-  int64_t size = 0;        // on-disk bytes: own layer directory + own layer blob
-  int64_t created = 0;     // unix seconds
-  int64_t last_used = 0;   // unix seconds; most recent use by a cache record
-  int usage_count = 0;     // cache records that resolve to this snapshot
-  bool in_use = false;     // leased by a running build (not reclaimable)
-  bool shared = false;     // the parent of another snapshot
+  int64_t size = 0;      // on-disk bytes: own layer directory + own layer blob
+  int64_t created = 0;   // unix seconds
+  int64_t last_used = 0; // unix seconds; most recent use by a cache record
+  int usage_count = 0;   // cache records that resolve to this snapshot
+  bool in_use = false;   // leased by a running build (not reclaimable)
+  bool shared = false;   // the parent of another snapshot
   std::string description;
 };
 
@@ -70,9 +70,9 @@ enum class PruneAll { no, yes };
 struct GcOptions {
   ItemFilter filter;
   PruneAll all = PruneAll::no;
-  std::optional<int64_t> max_used;  // keep at most this many bytes
-  std::optional<int64_t> reserved;  // never go below this many bytes
-  std::optional<int64_t> min_free;  // free space wanted on the state's filesystem
+  std::optional<int64_t> max_used; // keep at most this many bytes
+  std::optional<int64_t> reserved; // never go below this many bytes
+  std::optional<int64_t> min_free; // free space wanted on the state's filesystem
 };
 
 struct GcReport {

@@ -22,10 +22,14 @@ struct PruneOptions {
 
 void add_prune(CLI::App& cmd, PruneOptions& o) {
   add_array(cmd, "--filter", o.filters, "Provide filter values (e.g., \"until=24h\")");
-  cmd.add_option("--max-used-space", o.max_used_space, "Maximum amount of disk space allowed to keep for cache");
-  cmd.add_option("--min-free-space", o.min_free_space, "Target amount of free disk space after pruning");
-  cmd.add_option("--reserved-space", o.reserved_space, "Amount of disk space always allowed to keep for cache");
-  cmd.add_option("--keep-storage", o.keep_storage, "Amount of disk space to keep for cache (deprecated)");
+  cmd.add_option("--max-used-space", o.max_used_space,
+                 "Maximum amount of disk space allowed to keep for cache");
+  cmd.add_option("--min-free-space", o.min_free_space,
+                 "Target amount of free disk space after pruning");
+  cmd.add_option("--reserved-space", o.reserved_space,
+                 "Amount of disk space always allowed to keep for cache");
+  cmd.add_option("--keep-storage", o.keep_storage,
+                 "Amount of disk space to keep for cache (deprecated)");
   cmd.add_option("--timeout", o.timeout, "Timeout for loading builder status");
   cmd.add_flag("-a,--all", o.all, "Include internal/frontend images");
   cmd.add_flag("-f,--force", o.force, "Do not prompt for confirmation");

@@ -20,12 +20,14 @@ namespace xbuild::plugin {
 
 // The embedded engine's state of the builder this invocation uses.
 inline Result<std::unique_ptr<engine::build::EngineState>> open_local_state(Context& ctx,
-                                                                           const char* command) {
+                                                                            const char* command) {
   auto group = TRY(current_builder(ctx));
   if (group.driver != "local")
-    return fail("`" + ctx.command_name() + " " + command + "` works on builders of the local "
-                "driver; builder \"" + group.name + "\" uses the " + group.driver +
-                " driver (use `docker buildx " + command + "` for it, or --builder NAME)");
+    return fail("`" + ctx.command_name() + " " + command +
+                "` works on builders of the local "
+                "driver; builder \"" +
+                group.name + "\" uses the " + group.driver + " driver (use `docker buildx " +
+                command + "` for it, or --builder NAME)");
   return engine::build::EngineState::open(driver::local_state_dir(group));
 }
 

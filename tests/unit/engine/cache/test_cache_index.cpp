@@ -120,4 +120,5 @@ TEST_CASE("prune never selects refs a live build leased", "[cache][prune]") {
   ::waitpid(pid, &status, 0);
   CHECK(idx->select_prunable({}).value().size() == 2);
   CHECK(idx->other_users().value().empty());
+  REQUIRE(idx->forget_dead_leases());
 }

@@ -43,8 +43,8 @@ struct StateFixture {
   }
 
   bool has_blob_of(const std::string& what) {
-    return state->content().exists(oci::Digest::parse(
-        "sha256:" + util::sha256_hex("blob of " + what), "test").value());
+    return state->content().exists(
+        oci::Digest::parse("sha256:" + util::sha256_hex("blob of " + what), "test").value());
   }
 };
 
