@@ -10,6 +10,7 @@
 
 #include "engine/dockerfile/dockerignore.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "util/strings.hpp"
@@ -132,6 +133,11 @@ Result<IgnoreMatcher> IgnoreMatcher::compile(const std::vector<std::string>& pat
     m.m_patterns.push_back(std::move(p));
   }
   return m;
+}
+
+bool IgnoreMatcher::has_exceptions() const {
+  return std::any_of(m_patterns.begin(), m_patterns.end(),
+                     [](const auto& p) { return p->exclusion; });
 }
 
 bool IgnoreMatcher::excluded(std::string_view path) const {

@@ -23,6 +23,9 @@ public:
   // `path` is relative to the context root, `/`-separated.
   bool excluded(std::string_view path) const;
   bool empty() const { return m_patterns.empty(); }
+  // Some `!` pattern exists: an excluded directory may still hold included
+  // paths, so walkers must look inside it (as Docker's context walk does).
+  bool has_exceptions() const;
 
 private:
   struct Pattern;
