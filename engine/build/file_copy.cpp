@@ -64,7 +64,7 @@ struct Copier {
 
   Result<void> entry(const fs::path& src, const fs::path& dst, const std::string& rel) {
     if (opts.ignore && !rel.empty() && opts.ignore->excluded(rel))
-      return {};
+      return excluded_dir(src, dst, rel);
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0)
       return fail("cannot stat " + src.string() + ": " + errno_text());
@@ -106,12 +106,55 @@ struct Copier {
     ::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW);
     return {};
   }
+
+  // An excluded directory can still hold paths a `!` pattern re-includes
+  // (`logs/` then `!logs/keep.log`): Docker walks into it and sends those,
+  // with the directories above them. Copy it, then drop it if nothing
+  // inside was included.
+  Result<void> excluded_dir(const fs::path& src, const fs::path& dst, const std::string& rel) {
+    std::error_code ec;
+    if (!opts.ignore->has_exceptions() || !fs::is_directory(fs::symlink_status(src, ec)) ||
+        fs::exists(fs::symlink_status(dst, ec)))
+      return {};
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(src, ec))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    if (::mkdir(dst.c_str(), 0755) != 0)
+      return fail("cannot create directory " + dst.string() + ": " + errno_text());
+    for (const auto& n : names)
+      TRY_VOID(entry(src / n, dst / n, rel + "/" + n));
+    if (fs::is_empty(dst, ec)) {
+      fs::remove(dst, ec);
+      return {};
+    }
+    struct stat st {};
+    if (::lstat(src.c_str(), &st) == 0) {
+      mode_t mode = opts.mode ? static_cast<mode_t>(dockerfile::apply_chmod(*opts.mode, st.st_mode & 07777, true))
+                              : (st.st_mode & 07777);
+      [[maybe_unused]] int rc = ::lchown(dst.c_str(), opts.uid.value_or(st.st_uid), opts.gid.value_or(st.st_gid));
+      ::chmod(dst.c_str(), mode);
+    }
+    return {};
+  }
 };
 
 void hash_entry(util::Sha256& h, const fs::path& root, const std::string& rel,
                 const dockerfile::IgnoreMatcher* ignore) {
-  if (ignore && ignore->excluded(rel))
+  if (ignore && ignore->excluded(rel)) {
+    // Mirror Copier::excluded_dir: re-included paths below still count.
+    std::error_code ec;
+    fs::path d = root / rel;
+    if (!ignore->has_exceptions() || !fs::is_directory(fs::symlink_status(d, ec)))
+      return;
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(d, ec))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names)
+      hash_entry(h, root, rel + "/" + n, ignore);
     return;
+  }
   fs::path p = root / rel;
   struct stat st {};
   if (::lstat(p.c_str(), &st) != 0)
