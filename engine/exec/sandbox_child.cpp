@@ -223,9 +223,14 @@ void drop_privileges(const ChildPlan& p) {
   if (err != 0)
     die(p, err, "restrict capabilities");
   check(p, ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
-  check(p, ::setgroups(p.groups.size(), p.groups.data()), "setgroups");
-  check(p, ::setresgid(p.gid, p.gid, p.gid), "setgid");
-  check(p, ::setresuid(p.uid, p.uid, p.uid), "setuid");
+  // Raw system calls, not glibc's wrappers: in a multi-threaded program the
+  // wrappers change the ids of *every* thread ("setxid" broadcast), taking a
+  // lock that another thread of the parent may have held at clone() time —
+  // the child would hang forever. Here there is only one thread to change.
+  check(p, static_cast<int>(::syscall(SYS_setgroups, p.groups.size(), p.groups.data())),
+        "setgroups");
+  check(p, static_cast<int>(::syscall(SYS_setresgid, p.gid, p.gid, p.gid)), "setgid");
+  check(p, static_cast<int>(::syscall(SYS_setresuid, p.uid, p.uid, p.uid)), "setuid");
 }
 
 // The build process blocks or ignores signals in some threads; both survive
