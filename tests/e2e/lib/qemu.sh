@@ -43,8 +43,10 @@ xb_binfmt_register() {
     mount -t binfmt_misc binfmt_misc "$XB_BINFMT_DIR" || return 1
   fi
   [[ -f "$XB_BINFMT_DIR/$name" ]] && return 0
-  # The kernel itself decodes the \x escapes of the magic and mask.
-  grep -v '^#' "$conf" | head -n 1 >"$XB_BINFMT_DIR/register"
+  # The kernel itself decodes the \x escapes of the magic and mask. Another
+  # test may register the same entry at the same moment: that is success too.
+  grep -v '^#' "$conf" | head -n 1 >"$XB_BINFMT_DIR/register" 2>/dev/null ||
+    [[ -f "$XB_BINFMT_DIR/$name" ]]
 }
 
 xb__qemu_check_interpreter() {
