@@ -10,7 +10,7 @@ using nlohmann::json;
 namespace {
 
 Result<Target> resolve(const Config& config, const std::string& name,
-                       std::set<std::string>& visiting) {
+                       const std::vector<Override>& overrides, std::set<std::string>& visiting) {
   auto it = config.targets.find(name);
   if (it == config.targets.end())
     return fail("failed to find target " + name);
@@ -19,7 +19,7 @@ Result<Target> resolve(const Config& config, const std::string& name,
   for (const std::string& parent : it->second.inherits) {
     if (visiting.count(parent))
       continue; // a target being resolved counts as empty (bake.go)
-    Target p = TRY(resolve(config, parent, visiting));
+    Target p = TRY(resolve(config, parent, overrides, visiting));
     merge_target(acc, p);
   }
   Target own = it->second;
@@ -28,6 +28,7 @@ Result<Target> resolve(const Config& config, const std::string& name,
   visiting.erase(name);
   acc.name = name;
   acc.inherits.clear();
+  TRY_VOID(apply_overrides(acc, overrides));
   normalize_target(acc);
   return acc;
 }
@@ -61,9 +62,10 @@ void collect_groups(const Config& config, const std::string& name, json& groups)
 
 } // namespace
 
-Result<Target> resolve_target(const Config& config, const std::string& name) {
+Result<Target> resolve_target(const Config& config, const std::string& name,
+                              const std::vector<Override>& overrides) {
   std::set<std::string> visiting;
-  return resolve(config, name, visiting);
+  return resolve(config, name, overrides, visiting);
 }
 
 Result<std::vector<std::string>> expand_targets(const Config& config,
@@ -74,7 +76,9 @@ Result<std::vector<std::string>> expand_targets(const Config& config,
   return std::vector<std::string>(out.begin(), out.end());
 }
 
-Result<json> print_definition(const Config& config, std::vector<std::string> names) {
+Result<json> print_definition(const Config& config, std::vector<std::string> names,
+                              const std::vector<Override>& overrides) {
+  TRY_VOID(check_override_patterns(config, overrides));
   if (names.empty())
     names.push_back("default");
   for (std::string& n : names)
@@ -89,7 +93,7 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
   }
   json targets = json::object();
   for (const std::string& t : TRY(expand_targets(config, names)))
-    targets[t] = print_target(TRY(resolve_target(config, t)));
+    targets[t] = print_target(TRY(resolve_target(config, t, overrides)));
   json out = json::object();
   if (!groups.empty())
     out["group"] = groups;

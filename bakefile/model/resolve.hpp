@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bakefile/model/overrides.hpp"
 #include "bakefile/model/target.hpp"
 #include "util/error.hpp"
 
@@ -15,7 +16,10 @@ namespace xbuild::bakefile {
 // The target `name` with its parents merged in (left to right, each parent
 // resolved first), its own attributes on top, normalised, inherits cleared.
 // Cycles are cut silently, as in buildx; an unknown parent is an error.
-Result<Target> resolve_target(const Config& config, const std::string& name);
+// `--set` overrides apply to each target as it is resolved, parents
+// included, before the child's own attributes are merged on top.
+Result<Target> resolve_target(const Config& config, const std::string& name,
+                              const std::vector<Override>& overrides = {});
 
 // Target names reached from `names` (groups expanded recursively, groups
 // shadowing targets of the same name), sorted and unique.
@@ -24,6 +28,7 @@ Result<std::vector<std::string>> expand_targets(const Config& config,
 
 // The `--print` document for the requested names (none means "default"):
 // {"group": {...}, "target": {...}} with buildx's synthetic default group.
-Result<nlohmann::json> print_definition(const Config& config, std::vector<std::string> names);
+Result<nlohmann::json> print_definition(const Config& config, std::vector<std::string> names,
+                                       const std::vector<Override>& overrides = {});
 
 } // namespace xbuild::bakefile
