@@ -478,7 +478,7 @@ Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
   TRY_VOID(index.forget_dead_leases());
   report.other_users = TRY(index.other_users());
   const bool alone = report.other_users.empty();
-  const bool sweep_loose_blobs = options.all == PruneAll::yes && alone;
+  bool sweep_loose_blobs = options.all == PruneAll::yes && alone;
   Scan s = TRY(scan(state));
 
   // 1. Drop records.
@@ -498,12 +498,17 @@ Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
     roots.insert(r.ref);
   auto needed = close_over_parents(s, roots);
   std::set<std::string> released = close_over_parents(s, dropped_refs);
+  // A build that opened the state since the start makes orphans unsafe.
+  if (alone)
+    report.other_users = TRY(index.other_users());
+  const bool still_alone = report.other_users.empty();
+  sweep_loose_blobs = sweep_loose_blobs && still_alone;
 
   // 3. Sweep snapshots, deepest first; their layer records with them.
   std::vector<const UsageItem*> doomed;
   for (const auto& item : s.usage.items)
     if (item.kind != UsageKind::blob && !needed.count(item.id) &&
-        (alone || released.count(item.id)))
+        (still_alone || released.count(item.id)))
       doomed.push_back(&item);
   std::stable_sort(doomed.begin(), doomed.end(), [&](const UsageItem* a, const UsageItem* b) {
     return depth_of(s, a->id) > depth_of(s, b->id);
@@ -521,7 +526,7 @@ Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
     report.removed.push_back(std::move(gone));
   }
   // Layer records whose snapshot vanished (a crash between the two writes).
-  if (alone)
+  if (still_alone)
     for (const auto& ref : state.layer_refs())
       if (!needed.count(ref) && !state.snapshots().exists(ref))
         TRY_VOID(state.remove_layer(ref));

@@ -74,9 +74,10 @@ xb_run badfilter "$X" prune -f --filter label=x
 [[ $badfilter_rc != 0 ]] || xb_fail "an unknown filter must be an error"
 
 # --- prune, then rebuild -----------------------------------------------------
-xb_run pruned "$X" prune -f
+xb_run pruned "$X" prune -f --verbose
 [[ $pruned_rc == 0 ]] || xb_fail "prune -f failed: $pruned_err"
 xb_assert_contains "$pruned_out" "Total:" "prune output"
+xb_assert_contains "$pruned_out" "Type:		regular" "prune --verbose lists the removed layers"
 xb_assert_not_contains "$pruned_out" "Total:	0B" "prune after a build reclaims something"
 left="$(find "$state/snapshots/names" -mindepth 1 | wc -l)"
 xb_assert_eq 0 "$left" "snapshots left after prune"
