@@ -440,6 +440,7 @@ private:
               def.dest += "/";
             def.chown = spec.chown;
             def.chmod = spec.chmod;
+            def.excludes = spec.excludes;
             def.platform = s.platform.str();
             // A heredoc source is written `<<EOF`, `<<-EOF` or `<<'EOF'`; the
             // file it makes is named by the bare delimiter. Unquoted bodies

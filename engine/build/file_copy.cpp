@@ -61,10 +61,26 @@ Result<void> copy_file_data(const fs::path& src, const fs::path& dst, mode_t mod
 
 struct Copier {
   const CopyOptions& opts;
+  std::string source; // the source being copied, relative to the source root
+
+  bool excluded_by_flag(const std::string& rel, bool is_dir) const {
+    if (!opts.exclude)
+      return false;
+    std::string below;
+    if (rel == source)
+      below = is_dir ? "" : fs::path(rel).filename().string();
+    else if (source.empty())
+      below = rel;
+    else if (rel.starts_with(source + "/"))
+      below = rel.substr(source.size() + 1);
+    return !below.empty() && opts.exclude->excluded(below);
+  }
 
   Result<void> entry(const fs::path& src, const fs::path& dst, const std::string& rel) {
     if (opts.ignore && !rel.empty() && opts.ignore->excluded(rel))
       return excluded_dir(src, dst, rel);
+    if (excluded_by_flag(rel, fs::is_directory(fs::symlink_status(src))))
+      return {};
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0)
       return fail("cannot stat " + src.string() + ": " + errno_text());
@@ -274,9 +290,10 @@ Result<void> copy_sources(const fs::path& src_root, const std::vector<std::strin
     auto resolved = TRY(resolve_in_root(dest_root, dest, true));
     dest_is_dir = ::stat(resolved.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   }
-  Copier copier{options};
+  Copier copier{options, {}};
   for (const auto& rel : sources) {
     fs::path src = rel.empty() ? src_root : src_root / rel;
+    copier.source = rel;
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0)
       return fail("cannot read source " + rel + ": " + errno_text());

@@ -42,6 +42,9 @@ struct CopyOptions {
   std::optional<unsigned> uid, gid; // unset: keep the source's owner
   std::optional<dockerfile::ChmodSpec> mode; // --chmod, octal or symbolic
   const dockerfile::IgnoreMatcher* ignore = nullptr;
+  // COPY --exclude patterns, matched against paths relative to each source
+  // (BuildKit), not to the context root like .dockerignore.
+  const dockerfile::IgnoreMatcher* exclude = nullptr;
 };
 
 // Copies `sources` (relative to `src_root`) to `dest` (absolute path inside

@@ -256,7 +256,8 @@ std::string CopyOp::definition() const {
   ordered_json j = {{"copy", m_def.sources},         {"dest", m_def.dest},
                     {"fromInput", m_def.from_input}, {"chown", m_def.chown},
                     {"chmod", m_def.chmod},          {"unpack", m_def.unpack_archives},
-                    {"platform", m_def.platform},    {"inline", inline_files}};
+                    {"platform", m_def.platform},    {"inline", inline_files},
+                    {"exclude", m_def.excludes}};
   return j.dump();
 }
 
@@ -295,6 +296,11 @@ Result<solver::Ref> CopyOp::run(const std::vector<solver::Ref>& inputs,
   }
   CopyOptions opts;
   opts.ignore = ignore;
+  std::optional<dockerfile::IgnoreMatcher> exclude;
+  if (!m_def.excludes.empty()) {
+    exclude.emplace(TRY(dockerfile::IgnoreMatcher::compile(m_def.excludes)));
+    opts.exclude = &*exclude;
+  }
   opts.mode = TRY(parse_chmod(m_def.chmod));
   if (!m_def.chown.empty()) {
     auto u = TRY(exec::resolve_user_in_rootfs(m_def.chown, active.root()));

@@ -106,6 +106,7 @@ struct CopyDef {
   std::string dest;        // absolute in the image
   bool from_input = false; // sources come from input 1 (a stage) instead of the context
   std::string chown, chmod;
+  std::vector<std::string> excludes; // COPY --exclude
   bool unpack_archives = false; // ADD of a local tar
   std::string platform;
   // Heredoc sources: name → content (COPY <<EOF).
