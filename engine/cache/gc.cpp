@@ -306,6 +306,88 @@ int depth_of(const Scan& s, const std::string& id) {
   return depth;
 }
 
+// What the mark phase decided, for the sweep.
+struct Sweep {
+  std::set<std::string> needed;   // snapshots that stay
+  std::set<std::string> released; // snapshots the dropped records were holding
+  bool orphans = false;           // also unreferenced ones (no one else has the state open)
+  bool loose_blobs = false;       // also blobs that belong to no layer (--all, alone)
+  std::set<std::string> freed_layer_blobs; // blobs of the layer records removed
+};
+
+// Snapshots deepest first (children before parents), their layer records
+// with them.
+Result<void> sweep_snapshots(build::EngineState& state, const Scan& s, Sweep& sweep,
+                             GcReport& report) {
+  std::vector<const UsageItem*> doomed;
+  for (const auto& item : s.usage.items)
+    if (item.kind != UsageKind::blob && !sweep.needed.count(item.id) &&
+        (sweep.orphans || sweep.released.count(item.id)))
+      doomed.push_back(&item);
+  std::stable_sort(doomed.begin(), doomed.end(), [&](const UsageItem* a, const UsageItem* b) {
+    return depth_of(s, a->id) > depth_of(s, b->id);
+  });
+  for (const auto* item : doomed) {
+    if (!state.snapshots().remove(item->id))
+      continue; // still the parent of a snapshot (maybe an active one): keep it
+    TRY_VOID(state.remove_layer(item->id));
+    UsageItem gone = *item;
+    if (auto b = s.blob_of.find(item->id); b != s.blob_of.end()) {
+      // The blob is credited back in sweep_blobs() if it really goes.
+      sweep.freed_layer_blobs.insert(b->second);
+      if (auto bytes = s.blob_bytes.find(b->second); bytes != s.blob_bytes.end())
+        gone.size -= bytes->second;
+    }
+    report.removed.push_back(std::move(gone));
+  }
+  // Layer records whose snapshot vanished (a crash between the two writes).
+  if (sweep.orphans)
+    for (const auto& ref : state.layer_refs())
+      if (!sweep.needed.count(ref) && !state.snapshots().exists(ref))
+        TRY_VOID(state.remove_layer(ref));
+  return {};
+}
+
+// Blobs no remaining layer record names: those of the removed layers, and
+// with --all every loose one.
+Result<void> sweep_blobs(build::EngineState& state, const Scan& s, const Sweep& sweep,
+                         GcReport& report) {
+  std::set<std::string> referenced, layer_blobs;
+  for (const auto& kv : s.blob_of)
+    layer_blobs.insert(kv.second);
+  for (const auto& ref : state.layer_refs())
+    if (auto rec = state.layer(ref); rec && *rec)
+      referenced.insert((*rec)->blob.digest.str());
+  for (const auto& d : state.content().list()) {
+    std::string digest = d.str();
+    bool loose = !layer_blobs.count(digest);
+    if (referenced.count(digest) ||
+        !(sweep.freed_layer_blobs.count(digest) || (loose && sweep.loose_blobs)))
+      continue;
+    int64_t bytes = state.content().size(d).value_or(0);
+    if (!state.content().remove(d))
+      continue;
+    if (loose) {
+      UsageItem item;
+      if (auto it = s.by_id.find(digest); it != s.by_id.end())
+        item = s.usage.items[it->second];
+      item.id = digest;
+      item.kind = UsageKind::blob;
+      item.size = bytes;
+      report.removed.push_back(std::move(item));
+      continue;
+    }
+    for (auto& item : report.removed)
+      if (auto b = s.blob_of.find(item.id); b != s.blob_of.end() && b->second == digest) {
+        item.size += bytes;
+        break;
+      }
+  }
+  if (sweep.loose_blobs)
+    state.content().remove_stale_ingests(std::chrono::hours(1));
+  return {};
+}
+
 } // namespace
 
 const char* kind_name(UsageKind kind) {
@@ -478,13 +560,13 @@ Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
   TRY_VOID(index.forget_dead_leases());
   report.other_users = TRY(index.other_users());
   const bool alone = report.other_users.empty();
-  bool sweep_loose_blobs = options.all == PruneAll::yes && alone;
   Scan s = TRY(scan(state));
 
   // 1. Drop records.
   auto leased = TRY(index.leased_by_others());
   auto pinned = pinned_roots(s, leased, options.all);
-  auto dropped = choose_records(s, options, leased, pinned, sweep_loose_blobs, state.root());
+  auto dropped = choose_records(s, options, leased, pinned, options.all == PruneAll::yes && alone,
+                                state.root());
   std::set<std::string> dropped_refs;
   for (const auto& r : dropped) {
     TRY_VOID(index.remove(r.key));
@@ -496,72 +578,18 @@ Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
   std::set<std::string> roots = pinned_roots(s, TRY(index.leased_by_others()), options.all);
   for (const auto& r : TRY(index.records()))
     roots.insert(r.ref);
-  auto needed = close_over_parents(s, roots);
-  std::set<std::string> released = close_over_parents(s, dropped_refs);
+  Sweep sweep;
+  sweep.needed = close_over_parents(s, roots);
+  sweep.released = close_over_parents(s, dropped_refs);
   // A build that opened the state since the start makes orphans unsafe.
   if (alone)
     report.other_users = TRY(index.other_users());
-  const bool still_alone = report.other_users.empty();
-  sweep_loose_blobs = sweep_loose_blobs && still_alone;
+  sweep.orphans = report.other_users.empty();
+  sweep.loose_blobs = options.all == PruneAll::yes && sweep.orphans;
 
-  // 3. Sweep snapshots, deepest first; their layer records with them.
-  std::vector<const UsageItem*> doomed;
-  for (const auto& item : s.usage.items)
-    if (item.kind != UsageKind::blob && !needed.count(item.id) &&
-        (still_alone || released.count(item.id)))
-      doomed.push_back(&item);
-  std::stable_sort(doomed.begin(), doomed.end(), [&](const UsageItem* a, const UsageItem* b) {
-    return depth_of(s, a->id) > depth_of(s, b->id);
-  });
-  std::set<std::string> removed_blobs_of;
-  for (const auto* item : doomed) {
-    if (!state.snapshots().remove(item->id))
-      continue; // still the parent of a snapshot (maybe an active one): keep it
-    TRY_VOID(state.remove_layer(item->id));
-    UsageItem gone = *item;
-    if (auto b = s.blob_of.find(item->id); b != s.blob_of.end()) {
-      removed_blobs_of.insert(b->second);
-      gone.size -= s.blob_bytes.count(b->second) ? s.blob_bytes.at(b->second) : 0;
-    }
-    report.removed.push_back(std::move(gone));
-  }
-  // Layer records whose snapshot vanished (a crash between the two writes).
-  if (still_alone)
-    for (const auto& ref : state.layer_refs())
-      if (!needed.count(ref) && !state.snapshots().exists(ref))
-        TRY_VOID(state.remove_layer(ref));
-
-  // Blobs no remaining layer record names.
-  std::set<std::string> referenced, layer_blobs;
-  for (const auto& kv : s.blob_of)
-    layer_blobs.insert(kv.second);
-  for (const auto& ref : state.layer_refs())
-    if (auto rec = state.layer(ref); rec && *rec)
-      referenced.insert((*rec)->blob.digest.str());
-  for (const auto& d : state.content().list()) {
-    std::string digest = d.str();
-    if (referenced.count(digest))
-      continue;
-    bool loose = !layer_blobs.count(digest);
-    if (!(removed_blobs_of.count(digest) || (loose && sweep_loose_blobs)))
-      continue;
-    int64_t bytes = state.content().size(d).value_or(0);
-    if (!state.content().remove(d))
-      continue;
-    if (loose) {
-      auto it = s.by_id.find(digest);
-      report.removed.push_back(it != s.by_id.end() ? s.usage.items[it->second] : UsageItem{});
-    } else {
-      // Credit the blob to the snapshot item it belonged to.
-      for (auto& item : report.removed)
-        if (auto b = s.blob_of.find(item.id); b != s.blob_of.end() && b->second == digest) {
-          item.size += bytes;
-          break;
-        }
-    }
-  }
-  if (sweep_loose_blobs)
-    state.content().remove_stale_ingests(std::chrono::hours(1));
+  // 3. Sweep.
+  TRY_VOID(sweep_snapshots(state, s, sweep, report));
+  TRY_VOID(sweep_blobs(state, s, sweep, report));
   for (const auto& item : report.removed)
     report.reclaimed += item.size;
   return report;
