@@ -312,7 +312,7 @@ private:
   }
 
   void evaluated_rules() {
-    auto ev = evaluate(*m_in.graph, m_in.scope);
+    auto ev = evaluate(*m_in.graph, m_in.scope, "Dockerfile", m_in.image_env);
     if (!ev)
       return;
     for (const auto& u : ev->undefined) {

@@ -1,6 +1,7 @@
 #pragma once
 // Build checks (`--call=check`): BuildKit's Dockerfile lint rules.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +33,9 @@ struct LintInput {
   const StageGraph* graph = nullptr;
   GlobalScope scope;
   const IgnoreMatcher* ignore = nullptr; // nullable
+  // ENV of each stage's base image, by stage index, when known (a build has
+  // resolved them; --call=check has not): avoids UndefinedVar for $PATH etc.
+  std::map<size_t, std::vector<std::pair<std::string, std::string>>> image_env;
 };
 
 // Every rule in BuildKit's order of definition.

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "engine/dockerfile/evaluate.hpp"
 #include "engine/dockerfile/instructions.hpp"
 #include "engine/dockerfile/lint.hpp"
 #include "engine/dockerfile/parser.hpp"
@@ -13,7 +14,8 @@ struct Fixture {
 };
 
 std::vector<std::string> lint_text(const std::string& text, const CheckConfig& cfg = {},
-                                   const IgnoreMatcher* ignore = nullptr, GlobalScope scope = {}) {
+                                   const IgnoreMatcher* ignore = nullptr, GlobalScope scope = {},
+                                   std::map<size_t, EnvList> image_env = {}) {
   auto ast = parse(text);
   if (!ast)
     FAIL(ast.error().message);
@@ -23,7 +25,7 @@ std::vector<std::string> lint_text(const std::string& text, const CheckConfig& c
   auto g = build_stage_graph(std::move(*ins), *ast, scope);
   if (!g)
     FAIL(g.error().message);
-  LintInput in{&*ast, &*g, scope, ignore};
+  LintInput in{&*ast, &*g, scope, ignore, std::move(image_env)};
   std::vector<std::string> out;
   for (const auto& w : lint(in, cfg))
     out.push_back(std::to_string(w.start_line) + " " + w.rule + ": " + w.detail);
@@ -122,4 +124,11 @@ TEST_CASE("a clean Dockerfile has no warnings", "[dockerfile][lint]") {
                   "ARG BASE\nWORKDIR /src\nCOPY . .\nRUN --mount=type=cache,target=/c make\n"
                   "FROM scratch\nCOPY --from=build /src/out /\nENTRYPOINT [\"/out\"]\n")
             .empty());
+}
+
+TEST_CASE("variables from the base image's ENV are not undefined", "[dockerfile][lint]") {
+  const char* text = "FROM golang\nENV GOFLAGS=$GOFLAGS\nWORKDIR $GOPATH/src\n";
+  CHECK(lint_text(text) == Lines{"2 UndefinedVar: Usage of undefined variable '$GOFLAGS'",
+                                 "3 UndefinedVar: Usage of undefined variable '$GOPATH'"});
+  CHECK(lint_text(text, {}, nullptr, {}, {{0, {{"GOPATH", "/go"}, {"GOFLAGS", ""}}}}).empty());
 }
