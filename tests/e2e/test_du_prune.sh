@@ -67,6 +67,16 @@ xb_assert_contains "$verbose" "Type:		regular" "du --verbose"
 xb_run noforce "$X" prune </dev/null
 [[ $noforce_rc != 0 ]] || xb_fail "prune without -f on a non-terminal stdin must refuse"
 xb_assert_contains "$noforce_err" "-f" "the refusal tells how to prune unattended"
+if command -v script >/dev/null; then
+  # On a terminal prune asks buildx's question; "n" keeps everything.
+  before="$(find "$state/snapshots/names" -mindepth 1 | wc -l)"
+  asked="$(printf 'n\n' | script -qec "$X prune" /dev/null)"
+  xb_assert_contains "$asked" "WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N]" "the prompt"
+  xb_assert_not_contains "$asked" "Total:" "prune answered no"
+  xb_assert_eq "$before" "$(find "$state/snapshots/names" -mindepth 1 | wc -l)" "snapshots after answering no"
+else
+  xb_log "util-linux script(1) missing: the interactive prompt is not tested"
+fi
 xb_run fresh "$X" prune -f --filter until=1h
 [[ $fresh_rc == 0 ]] || xb_fail "prune --filter until=1h failed: $fresh_err"
 xb_assert_contains "$fresh_out" "Total:	0B" "until=1h right after a build"
@@ -112,7 +122,13 @@ xb_assert_eq "made" "$(cat "$XB_TMP/out3/made.txt")" "build after prune -a"
 # --- base-image layers: kept without --all, removed with it ------------------
 "$X" build --progress quiet -o "type=oci,dest=$XB_TMP/base-layout,tar=false" "$ctx"
 printf 'FROM base\nRUN echo child > /child.txt\n' >"$ctx/Dockerfile.child"
+if command -v script >/dev/null; then
+  asked="$(printf 'y\n' | script -qec "$X prune -a" /dev/null)"
+  xb_assert_contains "$asked" "WARNING! This will remove all build cache." "the prompt of prune -a"
+  xb_assert_contains "$asked" "Total:" "prune -a answered yes"
+fi
 "$X" prune -af >/dev/null
+xb_assert_eq 0 "$(find "$state/snapshots/names" -mindepth 1 | wc -l)" "snapshots after prune -a"
 child_build() {
   "$X" build --progress quiet --build-context "base=oci-layout://$XB_TMP/base-layout" \
     -f "$ctx/Dockerfile.child" -o "type=local,dest=$XB_TMP/$1" "$ctx"
