@@ -216,3 +216,48 @@ TEST_CASE("sizes, durations and filters parse like docker's", "[cache][gc]") {
   CHECK_FALSE(parse_filters({"label=x"}).has_value());
   CHECK_FALSE(parse_filters({"until"}).has_value());
 }
+
+TEST_CASE("du counts a hard-linked file once and marks parents shared", "[cache][gc][du]") {
+  StateFixture f;
+  auto a = f.add_layer("", "a", 100000, false);
+  auto b = f.add_layer(a, "b", 1000, false);
+  const int64_t before = disk_usage(*f.state).value().total;
+  // A second name for a's file inside b's layer directory: no new bytes.
+  auto b_dir = f.state->snapshots().chain(b).value().front();
+  auto a_file = f.state->snapshots().chain(a).value().front() / "a";
+  std::filesystem::create_hard_link(a_file, b_dir / "a-link");
+  auto usage = disk_usage(*f.state).value();
+  CHECK(usage.total - before < 8192); // at most a directory block, not 100 kB
+  for (const auto& item : usage.items) {
+    if (item.id == a) {
+      CHECK(item.shared);
+      CHECK(item.kind == UsageKind::build_layer);
+    }
+    if (item.id == b) {
+      CHECK_FALSE(item.shared);
+      CHECK(item.parent == a);
+    }
+  }
+  CHECK(usage.shared > 0);
+  CHECK(usage.reclaimable == usage.total);
+}
+
+TEST_CASE("prune with --min-free-space beyond the disk drops everything the filter allows",
+          "[cache][gc]") {
+  StateFixture f;
+  auto a = f.add_layer("", "a", 1000, false);
+  f.record("sha256:k-a", a, 10);
+  GcOptions o;
+  o.min_free = int64_t(1) << 60; // more than any disk has free
+  auto report = prune(*f.state, o).value();
+  CHECK(report.records_removed == 1);
+  CHECK_FALSE(f.state->snapshots().exists(a));
+
+  SECTION("but --reserved-space keeps that much") {
+    auto b = f.add_layer("", "b", 1000, false);
+    f.record("sha256:k-b", b, 10);
+    o.reserved = disk_usage(*f.state).value().total;
+    CHECK(prune(*f.state, o).value().records_removed == 0);
+    CHECK(f.state->snapshots().exists(b));
+  }
+}
