@@ -39,7 +39,7 @@ target "bar" {
 
 } // namespace
 
-TEST_CASE("--set replaces values on matching targets", "[bakefile][overrides]") {
+TEST_CASE("option --set replaces values on matching targets", "[bakefile][overrides]") {
   json out = print_set(k_two, {"foo.args.A=2", "*.platform=linux/arm64", "bar.dockerfile=x"},
                        {"foo", "bar"});
   CHECK(out["target"]["foo"]["args"]["A"] == "2");

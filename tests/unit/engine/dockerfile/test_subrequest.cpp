@@ -36,13 +36,13 @@ CallResult run(const char* method, std::map<std::string, std::string> args = {},
 }
 } // namespace
 
-TEST_CASE("--call=targets lists stages with descriptions and the default", "[dockerfile][call]") {
+TEST_CASE("option --call=targets lists stages with descriptions and the default", "[dockerfile][call]") {
   CHECK(run("targets").output == "TARGET              DESCRIPTION\n"
                                  "build               compiles the binary\n"
                                  "release (default)\n");
 }
 
-TEST_CASE("--call=outline lists the target's args, secrets and ssh", "[dockerfile][call]") {
+TEST_CASE("option --call=outline lists the target's args, secrets and ssh", "[dockerfile][call]") {
   CHECK(run("outline", {{"GO_VERSION", "1.23"}}, "build").output ==
         "TARGET:      build\n"
         "DESCRIPTION: compiles the binary\n"
@@ -58,7 +58,7 @@ TEST_CASE("--call=outline lists the target's args, secrets and ssh", "[dockerfil
         "default   false\n");
 }
 
-TEST_CASE("--call=outline,format=json prints the same facts as JSON", "[dockerfile][call]") {
+TEST_CASE("option --call=outline,format=json prints the same facts as JSON", "[dockerfile][call]") {
   CHECK(run("outline,format=json").output == R"({
   "name": "release",
   "description": "",
@@ -92,7 +92,7 @@ TEST_CASE("--call=outline,format=json prints the same facts as JSON", "[dockerfi
 )");
 }
 
-TEST_CASE("--call=check prints each warning with its source and exits 1", "[dockerfile][call]") {
+TEST_CASE("option --call=check prints each warning with its source and exits 1", "[dockerfile][call]") {
   auto r = run("check");
   CHECK(r.exit_code == 1);
   CHECK(r.output == "Check complete, 1 warning has been found!\n"
@@ -111,7 +111,7 @@ TEST_CASE("--call=check prints each warning with its source and exits 1", "[dock
   CHECK(run("check,ignorestatus=true").exit_code == 0);
 }
 
-TEST_CASE("--call=check,format=json and the skip build arg", "[dockerfile][call]") {
+TEST_CASE("option --call=check,format=json and the skip build arg", "[dockerfile][call]") {
   auto r = run("check,format=json");
   CHECK(r.output == R"({
   "warnings": [
