@@ -276,8 +276,17 @@ Result<std::vector<std::string>> match_sources(const fs::path& root, std::string
 Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
                                    const dockerfile::IgnoreMatcher* ignore) {
   util::Sha256 h;
-  for (const auto& rel : rel_paths)
+  for (const auto& rel : rel_paths) {
     hash_entry(h, root, rel, ignore);
+    // copy_sources follows a source that is a symlink: its target's
+    // content is what gets copied, so it keys the cache too.
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(root / rel, ec))) {
+      auto target = resolve_in_root(root, rel, true);
+      if (target)
+        hash_entry(h, root, target->lexically_relative(root).string(), ignore);
+    }
+  }
   return "sha256:" + h.hex_digest();
 }
 
@@ -297,6 +306,14 @@ Result<void> copy_sources(const fs::path& src_root, const std::vector<std::strin
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0)
       return fail("cannot read source " + rel + ": " + errno_text());
+    // A source path that is itself a symlink is followed (inside the source
+    // root), as BuildKit's COPY does (FollowSymlinks); links below it are
+    // copied as links.
+    if (S_ISLNK(st.st_mode)) {
+      src = TRY(resolve_in_root(src_root, rel, true));
+      if (::lstat(src.c_str(), &st) != 0)
+        return fail("cannot read source " + rel + ": the symlink's target does not exist");
+    }
     bool src_dir = S_ISDIR(st.st_mode);
     std::string target = dest;
     if (!src_dir && dest_is_dir)
