@@ -1,6 +1,8 @@
 #include "engine/build/ops.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -53,6 +55,39 @@ Result<std::optional<dockerfile::ChmodSpec>> parse_chmod(const std::string& chmo
     return std::optional<dockerfile::ChmodSpec>();
   return std::optional<dockerfile::ChmodSpec>(TRY(dockerfile::parse_chmod(chmod)));
 }
+
+// A secret as the RUN sees it: a private copy with the mount's mode and
+// owner (BuildKit: 0400, root), kept in memory (/dev/shm) and removed after
+// the step, so the host file's own mode never leaks into the sandbox.
+class SecretFile {
+public:
+  static Result<SecretFile> make(const std::string& src, const dockerfile::Mount& m) {
+    auto content = TRY(util::read_file(src));
+    std::string tmpl = "/dev/shm/xbuild-secret-XXXXXX";
+    int fd = ::mkstemp(tmpl.data());
+    if (fd < 0)
+      return fail("cannot create a private copy of secret " + m.id + " in /dev/shm: " +
+                  std::string(std::strerror(errno)));
+    SecretFile f(tmpl);
+    bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    ok = ok && ::fchown(fd, m.uid.value_or(0), m.gid.value_or(0)) == 0;
+    ok = ok && ::fchmod(fd, m.mode.value_or(0400)) == 0;
+    ::close(fd);
+    if (!ok)
+      return fail("cannot prepare secret " + m.id + ": " + std::string(std::strerror(errno)));
+    return f;
+  }
+  SecretFile(SecretFile&& o) noexcept : m_path(std::move(o.m_path)) { o.m_path.clear(); }
+  ~SecretFile() {
+    if (!m_path.empty())
+      ::unlink(m_path.c_str());
+  }
+  const std::string& path() const { return m_path; }
+
+private:
+  explicit SecretFile(std::string p) : m_path(std::move(p)) {}
+  std::string m_path;
+};
 
 bool looks_like_archive(const std::string& name) {
   for (const char* ext : {".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.bz2", ".tar.xz", ".txz"})
@@ -173,6 +208,7 @@ Result<solver::Ref> ExecOp::run(const std::vector<solver::Ref>& inputs,
   spec.network = m_def.network == "none" ? exec::NetworkMode::none : exec::NetworkMode::host;
   std::vector<snapshot::Active> views; // stage mounts stay mounted during the run
   std::vector<ScratchDir> scratch;     // rw context binds: private copies, discarded after
+  std::vector<SecretFile> secrets;     // secret files with the mount's mode and owner
   for (const auto& m : m_def.mounts) {
     exec::Mount em;
     em.target = m.spec.target;
@@ -230,7 +266,8 @@ Result<solver::Ref> ExecOp::run(const std::vector<solver::Ref>& inputs,
       }
       if (m.spec.target.empty() && !m.spec.env.empty())
         continue;
-      em.source = it->second;
+      secrets.push_back(TRY(SecretFile::make(it->second, m.spec)));
+      em.source = secrets.back().path();
       em.access = exec::Access::read_only;
       break;
     }
