@@ -41,6 +41,35 @@ std::string string_of(const json& t, const char* key, std::string fallback = "")
   return t.contains(key) && t[key].is_string() ? t[key].get<std::string>() : fallback;
 }
 
+// `--print` shows template characters escaped (`$${`, `%%{`) in the
+// attributes buildx escapes; the build needs the values themselves.
+std::string unescape_template(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((s[i] == '$' || s[i] == '%') && i + 2 < s.size() && s[i + 1] == s[i] && s[i + 2] == '{')
+      ++i;
+    out += s[i];
+  }
+  return out;
+}
+
+json unescaped(const json& t) {
+  json out = t;
+  for (const char* key : {"dockerfile-inline", "args", "labels", "annotations", "extra-hosts"}) {
+    if (!out.contains(key))
+      continue;
+    std::function<void(json&)> walk = [&](json& j) {
+      if (j.is_string())
+        j = unescape_template(j.get<std::string>());
+      else if (j.is_array() || j.is_object())
+        for (auto& e : j)
+          walk(e);
+    };
+    walk(out[key]);
+  }
+  return out;
+}
+
 std::vector<std::string> links_of(const json& t) {
   std::vector<std::string> out;
   if (t.contains("contexts") && t["contexts"].is_object())
@@ -80,7 +109,8 @@ Result<std::vector<std::string>> bake_build_order(const json& print) {
   return order;
 }
 
-Result<driver::BuildRequest> bake_target_request(const std::string& name, const json& t) {
+Result<driver::BuildRequest> bake_target_request(const std::string& name, const json& printed) {
+  const json t = unescaped(printed);
   driver::BuildRequest r;
   r.name = name;
   r.context_path = string_of(t, "context", ".");

@@ -67,9 +67,18 @@ Result<std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>>> read_files
       names = util::split(env, ':');
   bool defaulted = names.empty();
   if (defaulted)
-    for (const auto& f : default_files())
-      if (std::filesystem::exists(f))
-        names.push_back(f);
+    for (const auto& f : default_files()) {
+      if (!std::filesystem::exists(f))
+        continue;
+      // Compose files are not read yet: found by the default lookup they are
+      // skipped with a warning, so a repo's HCL definition still works.
+      if (f.ends_with(".yml") || f.ends_with(".yaml")) {
+        std::fprintf(stderr, "WARNING: %s ignored: compose files are not supported yet\n",
+                     f.c_str());
+        continue;
+      }
+      names.push_back(f);
+    }
   if (names.empty())
     return fail("couldn't find a bake definition: none of " + util::join(default_files(), ", ") +
                 " exists here; pass one with -f");
@@ -84,9 +93,9 @@ Result<std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>>> read_files
         return fail("failed to read bake file " + name + ": no such file or directory");
       text = std::move(*r);
     }
-    if (name.ends_with(".yml") || name.ends_with(".yaml") || name.ends_with(".json"))
-      return fail(name + ": " + (name.ends_with(".json") ? "JSON" : "compose") +
-                  " bake files are not supported yet; use HCL (docker-bake.hcl)");
+    if (name.ends_with(".yml") || name.ends_with(".yaml"))
+      return fail(name + ": compose files are not supported yet; use HCL or JSON "
+                         "(docker-bake.hcl, docker-bake.json)");
     out.push_back(std::make_shared<bakefile::hcl::SourceFile>(
         bakefile::hcl::SourceFile{name == "-" ? "<stdin>" : name, std::move(text)}));
   }
@@ -95,7 +104,8 @@ Result<std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>>> read_files
 
 // Targets reached only through `contexts = { x = "target:y" }` are part of
 // the definition too (buildx prints and builds them).
-Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohmann::json print) {
+Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohmann::json print,
+                                          const std::vector<bakefile::Override>& overrides) {
   for (bool added = true; added;) {
     added = false;
     std::vector<std::string> missing;
@@ -108,7 +118,7 @@ Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohma
     for (const auto& name : missing) {
       if (!config.targets.count(name))
         return fail("failed to find target " + name + " (linked from a target's contexts)");
-      auto extra = TRY(bakefile::print_definition(config, {name}));
+      auto extra = TRY(bakefile::print_definition(config, {name}, overrides));
       for (const auto& [n, t] : extra["target"].items())
         if (!print["target"].contains(n)) {
           print["target"][n] = t;
@@ -136,10 +146,10 @@ Result<nlohmann::json> resolve(Context& ctx, const BakeOptions& o) {
   }
   opts.local_platform = oci::host_platform().str();
   auto config = TRY(bakefile::load_hcl(files, opts));
-  if (!o.set.empty())
-    return fail("--set is not supported yet", 1);
-  auto print = TRY(bakefile::print_definition(config, o.targets));
-  return TRY(add_linked_targets(config, std::move(print)));
+  auto overrides = TRY(bakefile::parse_overrides(o.set, opts.env));
+  TRY_VOID(bakefile::check_override_patterns(config, overrides));
+  auto print = TRY(bakefile::print_definition(config, o.targets, overrides));
+  return TRY(add_linked_targets(config, std::move(print), overrides));
 }
 
 int run_bake(Context& ctx, const BakeOptions& o) {

@@ -58,3 +58,13 @@ TEST_CASE("bake attributes the engine cannot honour are errors, not silently dro
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("cache-to") != std::string::npos);
 }
+
+TEST_CASE("printed template escapes are undone before building", "[plugin][bake]") {
+  auto r = bake_target_request("app", json::parse(R"({
+    "dockerfile-inline": "FROM scratch\nARG A\nRUN echo $${A} 100%%{x}",
+    "args": {"A": "$${B}"}, "tags": ["keep$${as-is}"]})"));
+  REQUIRE(r);
+  CHECK(r->dockerfile_text == "FROM scratch\nARG A\nRUN echo ${A} 100%{x}");
+  CHECK(r->build_args.at("A") == "${B}");
+  CHECK(r->tags.front() == "keep$${as-is}"); // not an escaped attribute
+}
