@@ -14,6 +14,8 @@
 # and these helpers: c_run ARGS... (docker run --rm IMG ARGS), c_cfg TEMPLATE
 # (docker image inspect -f), c_eq / c_contains / c_not_contains, c_build ARGS
 # (another build of the case, output in c_build_rc/_out/_err).
+# A case with an `expect-error` file instead must fail to build, and the
+# build's output must contain each non-empty line of that file.
 # Every Dockerfile starts with `ARG BASE=busybox` and `FROM $BASE`; the test
 # passes --build-arg BASE=<registry>/base/busybox:latest.
 #
@@ -75,6 +77,16 @@ for CASE in "${cases[@]}"; do
   rc=0
   "$X" build --progress plain --load -t "$IMG" --build-arg "BASE=$BASE" \
     "${CASE_FLAGS[@]}" "$CASE_DIR" >"$BUILD_LOG_FILE" 2>&1 || rc=$?
+  if [[ -f "$CASE_DIR/expect-error" ]]; then
+    ok=1
+    [[ $rc != 0 ]] || { xb_log "$CASE: the build should have failed"; ok=0; }
+    while IFS= read -r needle; do
+      [[ -z "$needle" ]] || grep -qF -- "$needle" "$BUILD_LOG_FILE" ||
+        { xb_log "$CASE: the error does not say '$needle':"$'\n'"$(tail -n 10 "$BUILD_LOG_FILE")"; ok=0; }
+    done <"$CASE_DIR/expect-error"
+    if [[ $ok == 1 ]]; then xb_log "$CASE: ok, refused as expected"; else failed+=("$CASE"); fi
+    continue
+  fi
   if [[ $rc != 0 ]]; then
     xb_log "$CASE: build failed (exit $rc):"$'\n'"$(tail -n 25 "$BUILD_LOG_FILE")"
     failed+=("$CASE")
