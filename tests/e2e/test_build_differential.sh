@@ -17,7 +17,11 @@
 #    BuildKit, and we, leave them unset. Only the healthcheck's Test is compared;
 #  - stage pruning: the classic builder runs every stage, so cases with a
 #    failing unused stage (multistage) are not marked classic;
-#  - --chmod, heredocs, RUN --mount, named contexts: BuildKit only;
+#  - WORKDIR after USER: BuildKit (and we) create it owned by that user; the
+#    classic builder leaves it root's, so the `workdir` case is not classic;
+#  - FROM --platform=$BUILDPLATFORM: the classic builder has no automatic
+#    platform ARGs (`platform_args` is not classic);
+#  - --chmod, --exclude, heredocs, RUN --mount, named contexts: BuildKit only;
 #  - a case's `classic-ignore` file lists paths whose content is not
 #    compared (type, mode and owner still are), each with its reason.
 #
