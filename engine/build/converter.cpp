@@ -333,6 +333,29 @@ private:
     return image_vertex(TRY(m_images.resolve(from, m_platform)));
   }
 
+  // The file a shebang heredoc runs from: a one-file filesystem (mode 0755)
+  // bound read-only at /dev/pipes/<name>. Returns the vertex, which the
+  // caller adds as the RUN's input `input_index`.
+  solver::Vertex* shebang_script(ExecDef& def, const df::Heredoc& hd, const oci::Platform& p,
+                                 int input_index) {
+    auto* scratch = m_plan.graph.add(
+        std::make_shared<MkdirOp>(m_env, "/", "", p.str(), "[internal] scratch"));
+    CopyDef file;
+    file.sources = {hd.name};
+    file.dest = "/" + hd.name;
+    file.chmod = "0755";
+    file.platform = p.str();
+    file.inline_files[hd.name] = hd.chomp ? strip_leading_tabs(hd.content) : hd.content;
+    auto* v = m_plan.graph.add(
+        std::make_shared<CopyOp>(m_env, file, "[internal] heredoc " + hd.name, true), {scratch});
+    df::Mount m;
+    m.type = df::MountType::bind;
+    m.source = "/" + hd.name;
+    m.target = "/dev/pipes/" + hd.name;
+    def.mounts.push_back(RunMount{m, input_index});
+    return v;
+  }
+
   // Input 0 is the filesystem; an empty one (scratch) gets an empty mkdir
   // so every op has a root to work on.
   solver::Vertex* root_of(StageState& s) {
@@ -399,16 +422,23 @@ private:
               // line, bodies and delimiters, as BuildKit does.
               std::string line = util::join(d.command.args, " ");
               std::string script;
-              if (d.heredocs.size() == 1 && line.starts_with("<<") &&
-                  heredoc_word(line) == d.heredocs[0].name) {
+              bool sole = d.heredocs.size() == 1 && line.starts_with("<<") &&
+                          heredoc_word(line) == d.heredocs[0].name;
+              if (sole && d.heredocs[0].content.starts_with("#!")) {
+                // A script with a shebang runs as a file, through its own
+                // interpreter (BuildKit mounts it at /dev/pipes/<name>).
+                def.argv = {"/dev/pipes/" + d.heredocs[0].name};
+              } else if (sole) {
                 script = d.heredocs[0].content;
               } else {
                 script = line + "\n";
                 for (const auto& hd : d.heredocs)
                   script += hd.content + hd.name + "\n";
               }
-              def.argv = s.shell;
-              def.argv.push_back(script);
+              if (!script.empty()) {
+                def.argv = s.shell;
+                def.argv.push_back(script);
+              }
             }
             for (const auto& [k, v] : visible)
               def.env.push_back(k + "=" + v);
@@ -419,6 +449,9 @@ private:
             def.network = d.network.empty() ? "default" : d.network;
             def.platform = s.platform.str();
             std::vector<solver::Vertex*> inputs = {root_of(s)};
+            if (def.argv.size() == 1 && def.argv[0].starts_with("/dev/pipes/"))
+              inputs.push_back(shebang_script(def, d.heredocs[0], s.platform,
+                                              static_cast<int>(inputs.size())));
             for (const auto& m : d.mounts) {
               RunMount rm{m, -1};
               if (!m.from.empty() && m.type != df::MountType::secret) {
