@@ -139,6 +139,31 @@ std::string strip_leading_tabs(const std::string& text) {
   return out;
 }
 
+// `80`, `53/udp`, `8000-8002/tcp` → one "port/proto" entry per port, as
+// Docker's nat.ParsePortSpecs does.
+Result<std::vector<std::string>> expand_ports(const std::string& spec) {
+  std::string ports = spec, proto = "tcp";
+  if (auto slash = spec.find('/'); slash != std::string::npos) {
+    ports = spec.substr(0, slash);
+    proto = util::to_lower(spec.substr(slash + 1));
+  }
+  auto number = [&](const std::string& t) -> Result<unsigned> {
+    if (t.empty() || t.size() > 5 || t.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(t) > 65535)
+      return fail("invalid port \"" + spec + "\" in EXPOSE: use PORT[-END][/PROTOCOL]");
+    return static_cast<unsigned>(std::stoul(t));
+  };
+  auto dash = ports.find('-');
+  unsigned first = TRY(number(ports.substr(0, dash)));
+  unsigned last = dash == std::string::npos ? first : TRY(number(ports.substr(dash + 1)));
+  if (last < first)
+    return fail("invalid port range \"" + spec + "\" in EXPOSE: the end is below the start");
+  std::vector<std::string> out;
+  for (unsigned p = first; p <= last; ++p)
+    out.push_back(std::to_string(p) + "/" + proto);
+  return out;
+}
+
 std::vector<std::string> command_argv(const df::CommandLine& c, const std::vector<std::string>& shell) {
   if (!c.shell_form)
     return c.args;
@@ -534,13 +559,11 @@ private:
             h.created_by = "LABEL " + util::join(parts, " ");
             h.empty_layer = true;
           } else if constexpr (std::is_same_v<T, df::ExposeCmd>) {
-            for (auto port : d.ports) {
-              if (port.find('/') == std::string::npos)
-                port += "/tcp";
-              if (std::find(cfg.exposed_ports.begin(), cfg.exposed_ports.end(), port) ==
-                  cfg.exposed_ports.end())
-                cfg.exposed_ports.push_back(port);
-            }
+            for (const auto& spec : d.ports)
+              for (const auto& port : TRY(expand_ports(spec)))
+                if (std::find(cfg.exposed_ports.begin(), cfg.exposed_ports.end(), port) ==
+                    cfg.exposed_ports.end())
+                  cfg.exposed_ports.push_back(port);
             h.created_by = "EXPOSE " + util::join(d.ports, " ");
             h.empty_layer = true;
           } else if constexpr (std::is_same_v<T, df::CmdCmd>) {

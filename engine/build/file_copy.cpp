@@ -87,8 +87,13 @@ struct Copier {
     mode_t mode = opts.mode ? static_cast<mode_t>(dockerfile::apply_chmod(
                                   *opts.mode, st.st_mode & 07777, S_ISDIR(st.st_mode)))
                             : (st.st_mode & 07777);
+    bool kept_root = false;
     if (S_ISDIR(st.st_mode)) {
       struct stat dst_st {};
+      // BuildKit copies a directory's contents into an existing destination
+      // without touching that destination's own owner, mode or times
+      // (`COPY app/ /usr/local/` must not chmod /usr/local).
+      kept_root = rel == source && ::lstat(dst.c_str(), &dst_st) == 0 && S_ISDIR(dst_st.st_mode);
       if (::lstat(dst.c_str(), &dst_st) != 0) {
         if (::mkdir(dst.c_str(), mode) != 0)
           return fail("cannot create directory " + dst.string() + ": " + errno_text());
@@ -113,6 +118,8 @@ struct Copier {
     } else {
       return {}; // sockets, fifos and devices are not copied from a context
     }
+    if (kept_root)
+      return {};
     unsigned uid = opts.uid.value_or(st.st_uid), gid = opts.gid.value_or(st.st_gid);
     if (::lchown(dst.c_str(), uid, gid) != 0 && ::geteuid() == 0)
       return fail("cannot chown " + dst.string() + ": " + errno_text());
