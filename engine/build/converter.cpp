@@ -491,6 +491,11 @@ private:
             s.vertex = m_plan.graph.add(std::make_shared<ExecOp>(m_env, def, name, use_cache), inputs);
           } else if constexpr (std::is_same_v<T, df::CopyCmd> || std::is_same_v<T, df::AddCmd>) {
             const df::CopySpec& spec = d.spec;
+            if (spec.sources.size() > 1 && !spec.dest.ends_with("/"))
+              return fail(m_req.dockerfile_name + ":" + std::to_string(ins.start_line) + ": When using " +
+                          (std::is_same_v<T, df::CopyCmd> ? "COPY" : "ADD") +
+                          " with more than one source file, the destination must be a directory "
+                          "and end with a / (got \"" + spec.dest + "\")");
             CopyDef def;
             def.sources = spec.sources;
             def.dest = join_path(cfg.working_dir, spec.dest);
