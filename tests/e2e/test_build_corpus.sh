@@ -38,6 +38,8 @@ xb_seed_busybox "$BASE" amd64 >/dev/null
 export XBUILD_BUILDER=e2e
 xb_dockerd_start
 export REG BASE X
+# For arg_env_passthrough: `--build-arg FROM_ENV` reads the environment.
+export FROM_ENV=from-environment
 
 c_run() { docker run --rm "$IMG" "$@"; }
 c_cfg() { docker image inspect -f "$1" "$IMG"; }
