@@ -32,6 +32,9 @@ struct FatalError {
 
 // TRY(expr): evaluate a Result; on error return it from the enclosing function
 // (which must return some Result<U>); otherwise yield the value.
+// Never use it after other members inside a braced initializer
+// (`T{a, TRY(f())}`): returning out of a half-built aggregate leaks what was
+// already constructed (found by fuzzing). Bind the value to a variable first.
 #define XBUILD_CONCAT_INNER(a, b) a##b
 #define XBUILD_CONCAT(a, b) XBUILD_CONCAT_INNER(a, b)
 // (A GNU statement expression; `__extension__` keeps -Wpedantic quiet. GCC

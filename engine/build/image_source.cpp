@@ -33,9 +33,8 @@ public:
     const auto& mb = pulled.manifests.front();
     auto manifest = TRY(oci::parse_image_manifest(mb.bytes, ref.str()));
     auto config_bytes = TRY(m_store.get(manifest.config.digest));
-    ResolvedImage img{ref.str(), mb.digest,
-                      TRY(oci::parse_image_config(config_bytes, ref.str() + " config")),
-                      manifest.layers};
+    auto config = TRY(oci::parse_image_config(config_bytes, ref.str() + " config"));
+    ResolvedImage img{ref.str(), mb.digest, std::move(config), manifest.layers};
     m_resolved.emplace(key, img);
     return img;
   }

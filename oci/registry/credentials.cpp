@@ -91,8 +91,10 @@ DockerCredentialStore::create(const std::string& config_json,
         return fail("DOCKER_AUTH_CONFIG: unknown field \"" + k + "\"; only \"auths\" is allowed");
     }
     if (env.contains("auths") && env["auths"].is_object())
-      for (auto& [key, v] : env["auths"].items())
-        store->m_env_auths.push_back({key, TRY(parse_entry(key, v, "DOCKER_AUTH_CONFIG", true))});
+      for (auto& [key, v] : env["auths"].items()) {
+        auto entry = TRY(parse_entry(key, v, "DOCKER_AUTH_CONFIG", true));
+        store->m_env_auths.push_back({key, std::move(entry)});
+      }
   }
   if (config_json.empty())
     return store;
@@ -100,8 +102,10 @@ DockerCredentialStore::create(const std::string& config_json,
   if (cfg.is_discarded() || !cfg.is_object())
     return fail("config.json is not a valid JSON object; fix or remove it");
   if (cfg.contains("auths") && cfg["auths"].is_object())
-    for (auto& [key, v] : cfg["auths"].items())
-      store->m_auths.push_back({key, TRY(parse_entry(key, v, "config.json", false))});
+    for (auto& [key, v] : cfg["auths"].items()) {
+      auto entry = TRY(parse_entry(key, v, "config.json", false));
+      store->m_auths.push_back({key, std::move(entry)});
+    }
   if (cfg.contains("credsStore") && cfg["credsStore"].is_string())
     store->m_creds_store = cfg["credsStore"].get<std::string>();
   if (cfg.contains("credHelpers") && cfg["credHelpers"].is_object())

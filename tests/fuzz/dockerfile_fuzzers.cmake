@@ -10,8 +10,5 @@ foreach(name dockerfile_parser dockerfile_expand)
   target_link_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${name}_fuzzer PRIVATE tl::expected nlohmann_json::nlohmann_json
     OpenSSL::Crypto)
-  add_test(NAME fuzz.${name}
-    COMMAND ${name}_fuzzer -runs=20000 -max_len=4096 -timeout=10
-            ${CMAKE_CURRENT_LIST_DIR}/${name}_corpus)
-  set_tests_properties(fuzz.${name} PROPERTIES LABELS fuzz TIMEOUT 600)
+  xbuild_fuzz_smoke(${name} ${name}_fuzzer 20000 4096 ${CMAKE_CURRENT_LIST_DIR}/${name}_corpus)
 endforeach()

@@ -8,7 +8,4 @@ target_compile_options(registry_parsers_fuzzer PRIVATE -fsanitize=fuzzer,address
 target_link_options(registry_parsers_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
 target_link_libraries(registry_parsers_fuzzer PRIVATE tl::expected nlohmann_json::nlohmann_json)
 
-add_test(NAME fuzz.registry_parsers
-  COMMAND registry_parsers_fuzzer -runs=50000 -max_len=2048 -timeout=10
-          ${CMAKE_CURRENT_SOURCE_DIR}/registry_corpus)
-set_tests_properties(fuzz.registry_parsers PROPERTIES LABELS fuzz TIMEOUT 600)
+xbuild_fuzz_smoke(registry_parsers registry_parsers_fuzzer 50000 2048 ${CMAKE_CURRENT_SOURCE_DIR}/registry_corpus)
