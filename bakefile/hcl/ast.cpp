@@ -2,12 +2,10 @@
 
 namespace xbuild::bakefile::hcl {
 
-namespace {
-
-void children(const Expr& e, const std::function<void(const Expr&)>& visit) {
+void for_each_child(const Expr& e, const std::function<void(const Expr&)>& visit) {
   auto sub = [&](const ExprPtr& p) {
     if (p)
-      walk(*p, visit);
+      visit(*p);
   };
   switch (e.kind) {
   case ExprKind::literal:
@@ -72,11 +70,9 @@ void children(const Expr& e, const std::function<void(const Expr&)>& visit) {
   }
 }
 
-} // namespace
-
 void walk(const Expr& expr, const std::function<void(const Expr&)>& visit) {
   visit(expr);
-  children(expr, visit);
+  for_each_child(expr, [&](const Expr& child) { walk(child, visit); });
 }
 
 } // namespace xbuild::bakefile::hcl

@@ -198,6 +198,8 @@ struct Body {
 
 // Calls `visit` on `expr` and every expression inside it, parents first.
 void walk(const Expr& expr, const std::function<void(const Expr&)>& visit);
+// Calls `visit` on each direct, non-null child expression of `expr`.
+void for_each_child(const Expr& expr, const std::function<void(const Expr&)>& visit);
 
 // A parsed file: owns its source text, which every Range points into.
 struct File {

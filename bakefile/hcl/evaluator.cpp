@@ -581,76 +581,30 @@ void collect_bound(const Expr& e, const std::string& k, const std::string& v,
 }
 
 void collect(const Expr& e, std::vector<const VariableExpr*>& out, std::set<std::string>& bound) {
-  auto sub = [&](const ExprPtr& p) {
-    if (p)
-      collect(*p, out, bound);
-  };
+  // Only variables, and the iteration variables `for` binds, need care here;
+  // everything else is a plain walk over the children.
   switch (e.kind) {
-  case ExprKind::literal:
-  case ExprKind::splat_item:
-    return;
   case ExprKind::variable:
     if (!bound.count(static_cast<const VariableExpr&>(e).name))
       out.push_back(&static_cast<const VariableExpr&>(e));
     return;
-  case ExprKind::template_:
-    for (const ExprPtr& p : static_cast<const TemplateExpr&>(e).parts)
-      sub(p);
-    return;
-  case ExprKind::template_wrap:
-    return sub(static_cast<const TemplateWrapExpr&>(e).inner);
-  case ExprKind::template_if: {
-    const auto& t = static_cast<const TemplateIfExpr&>(e);
-    sub(t.cond);
-    sub(t.then_part);
-    return sub(t.else_part);
-  }
-  case ExprKind::template_for: {
-    const auto& t = static_cast<const TemplateForExpr&>(e);
-    sub(t.collection);
-    return collect_bound(*t.body, t.key_var, t.value_var, out, bound);
-  }
-  case ExprKind::get_attr:
-    return sub(static_cast<const GetAttrExpr&>(e).source);
-  case ExprKind::index:
-    sub(static_cast<const IndexExpr&>(e).source);
-    return sub(static_cast<const IndexExpr&>(e).key);
-  case ExprKind::splat:
-    sub(static_cast<const SplatExpr&>(e).source);
-    return sub(static_cast<const SplatExpr&>(e).each);
-  case ExprKind::call:
-    for (const ExprPtr& p : static_cast<const CallExpr&>(e).args)
-      sub(p);
-    return;
-  case ExprKind::tuple:
-    for (const ExprPtr& p : static_cast<const TupleExpr&>(e).items)
-      sub(p);
-    return;
-  case ExprKind::object:
-    for (const auto& [k, v] : static_cast<const ObjectExpr&>(e).items) {
-      sub(k);
-      sub(v);
-    }
-    return;
   case ExprKind::for_: {
     const auto& f = static_cast<const ForExpr&>(e);
-    sub(f.collection);
+    if (f.collection)
+      collect(*f.collection, out, bound);
     for (const ExprPtr* p : {&f.key_expr, &f.value_expr, &f.cond})
       if (*p)
         collect_bound(**p, f.key_var, f.value_var, out, bound);
     return;
   }
-  case ExprKind::unary:
-    return sub(static_cast<const UnaryExpr&>(e).operand);
-  case ExprKind::binary:
-    sub(static_cast<const BinaryExpr&>(e).lhs);
-    return sub(static_cast<const BinaryExpr&>(e).rhs);
-  case ExprKind::conditional: {
-    const auto& c = static_cast<const ConditionalExpr&>(e);
-    sub(c.cond);
-    sub(c.then_expr);
-    return sub(c.else_expr);
+  case ExprKind::template_for: {
+    const auto& t = static_cast<const TemplateForExpr&>(e);
+    if (t.collection)
+      collect(*t.collection, out, bound);
+    return collect_bound(*t.body, t.key_var, t.value_var, out, bound);
   }
+  default:
+    for_each_child(e, [&](const Expr& child) { collect(child, out, bound); });
   }
 }
 
