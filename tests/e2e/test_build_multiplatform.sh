@@ -15,9 +15,7 @@ xb_qemu_ensure aarch64
 xb_registry_start --name main
 REG="$XB_REGISTRY_HOST"
 X="$XBUILD_BIN"
-xb_seed_busybox "$REG/base/busybox:amd64" amd64 >/dev/null
-xb_seed_busybox "$REG/base/busybox:arm64" arm64 >/dev/null
-"$X" imagetools create -t "$REG/base/busybox:latest" "$REG/base/busybox:amd64" "$REG/base/busybox:arm64" >/dev/null
+xb_seed_busybox_multiarch "$REG/base/busybox"
 
 "$X" create --name e2e --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
 # Named, not `use`d: the current builder is chosen per docker endpoint, and

@@ -32,3 +32,13 @@ xb_seed_busybox() {
   xb_busybox_rootfs "$arch"
   xb_seed_image "$ref" "$arch" --gzip --layer-file "$XB_BUSYBOX_TAR" "$@"
 }
+
+#   xb_seed_busybox_multiarch REPO
+#       REPO:amd64 and REPO:arm64 from the busybox fixtures, and REPO:latest
+#       as the two-platform index over them (made with `imagetools create`).
+xb_seed_busybox_multiarch() {
+  local repo="$1"
+  xb_seed_busybox "$repo:amd64" amd64 >/dev/null
+  xb_seed_busybox "$repo:arm64" arm64 >/dev/null
+  "$XBUILD_BIN" imagetools create -t "$repo:latest" "$repo:amd64" "$repo:arm64" >/dev/null
+}
