@@ -100,6 +100,23 @@ Result<engine::build::BuildRequest> engine_request(const BuildRequest& r,
   }
   e.source_date_epoch = source_date_epoch(r.build_args);
   e.max_parallelism = r.max_parallelism;
+  // Output compression (`-o …,compression=zstd,compression-level=3`) applies
+  // to the layers this build creates; cached layers keep their blobs.
+  for (const auto& o : r.outputs) {
+    auto spec = TRY(engine::exporter::parse_output(o));
+    if (auto c = spec.attr("compression"); !c.empty()) {
+      if (c == "gzip")
+        e.compression = oci::Compression::gzip;
+      else if (c == "zstd")
+        e.compression = oci::Compression::zstd;
+      else if (c == "uncompressed")
+        e.compression = oci::Compression::none;
+      else
+        return fail("unsupported compression \"" + c + "\": use gzip, zstd or uncompressed");
+    }
+    if (auto l = spec.attr("compression-level"); !l.empty())
+      e.compression_level = std::atoi(l.c_str());
+  }
   e.docker_config_dir = r.docker_config_dir;
   return e;
 }

@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <csignal>
 #include <ctime>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <set>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -114,7 +116,19 @@ Result<std::unique_ptr<CacheIndex>> CacheIndex::open(const std::filesystem::path
   // Another build may hold the write lock for a moment: wait, don't fail.
   sqlite3_busy_timeout(impl->db, 30000);
   char* err = nullptr;
-  if (sqlite3_exec(impl->db, k_schema, nullptr, nullptr, &err) != SQLITE_OK) {
+  // Switching to WAL and creating tables can find the database locked by a
+  // build that opens it at the same moment; SQLite does not always call the
+  // busy handler there, so retry (the schema is idempotent) for up to 30 s.
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < 600; ++attempt) {
+    sqlite3_free(err);
+    err = nullptr;
+    rc = sqlite3_exec(impl->db, k_schema, nullptr, nullptr, &err);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
     sqlite3_close(impl->db);

@@ -69,3 +69,16 @@ xb_run after "$X" build --progress plain --build-arg WHAT=after -o "type=local,d
 [[ $after_rc == 0 ]] || xb_fail "build after SIGKILL failed: $after_err"
 xb_assert_eq "built after" "$(cat "$XB_TMP/after/what.txt")" "build after SIGKILL"
 xb_assert_contains "$after_err" "CACHED" "the cache survived the kill"
+
+# --- output compression -------------------------------------------------------
+"$X" build --progress quiet --no-cache --build-arg WHAT=zstd \
+  -o "type=oci,dest=$XB_TMP/zstd.tar,compression=zstd,compression-level=3" "$ctx"
+if command -v skopeo >/dev/null; then
+  raw="$(skopeo inspect --raw "oci-archive:$XB_TMP/zstd.tar")"
+  xb_assert_contains "$raw" "tar+zstd" "new layers are zstd-compressed"
+  skopeo copy -q "oci-archive:$XB_TMP/zstd.tar" "dir:$XB_TMP/zstd-copy" ||
+    xb_fail "skopeo could not verify the zstd image"
+fi
+xb_run badc "$X" build --progress quiet -o "type=oci,dest=$XB_TMP/x.tar,compression=lzma" "$ctx"
+[[ $badc_rc != 0 ]] || xb_fail "an unknown compression was accepted"
+xb_assert_contains "$badc_err" "lzma" "the error names the compression"
