@@ -81,6 +81,27 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   return found;
 }
 
+std::string clean_path(std::string_view path) {
+  bool rooted = !path.empty() && path[0] == '/';
+  std::vector<std::string> out;
+  for (const auto& part : split(path, '/')) {
+    if (part.empty() || part == ".")
+      continue;
+    if (part == "..") {
+      if (!out.empty() && out.back() != "..")
+        out.pop_back();
+      else if (!rooted)
+        out.push_back("..");
+      continue;
+    }
+    out.push_back(part);
+  }
+  std::string joined = join(out, "/");
+  if (rooted)
+    return "/" + joined;
+  return joined.empty() ? "." : joined;
+}
+
 std::string hex(std::string_view bytes) {
   static const char* k_digits = "0123456789abcdef";
   std::string out;

@@ -19,6 +19,10 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word`, or "" when none is close enough to help.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
+// Go's path.Clean for '/'-separated paths: "." and empty parts dropped,
+// ".." resolved lexically (kept at the front of relative paths), "." for empty.
+std::string clean_path(std::string_view path);
+
 // Lower-case hex of raw bytes.
 std::string hex(std::string_view bytes);
 

@@ -22,27 +22,6 @@ namespace {
 using args::Args;
 
 // Go's path.Clean.
-std::string clean_path(const std::string& p) {
-  if (p.empty())
-    return ".";
-  bool rooted = p[0] == '/';
-  std::vector<std::string> out;
-  for (const std::string& part : util::split(p, '/')) {
-    if (part.empty() || part == ".")
-      continue;
-    if (part == "..") {
-      if (!out.empty() && out.back() != "..")
-        out.pop_back();
-      else if (!rooted)
-        out.push_back("..");
-      continue;
-    }
-    out.push_back(part);
-  }
-  std::string s = (rooted ? "/" : "") + util::join(out, "/");
-  return s.empty() ? "." : s;
-}
-
 std::string base_name(std::string p) {
   if (p.empty())
     return ".";
@@ -56,7 +35,7 @@ std::string base_name(std::string p) {
 
 std::string dir_name(const std::string& p) {
   size_t slash = p.rfind('/');
-  return clean_path(slash == std::string::npos ? "" : p.substr(0, slash + 1));
+  return util::clean_path(slash == std::string::npos ? "" : p.substr(0, slash + 1));
 }
 
 struct Version {

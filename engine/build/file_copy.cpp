@@ -22,7 +22,7 @@ bool has_glob(std::string_view s) { return s.find_first_of("*?[") != std::string
 // Splits a cleaned relative path into components.
 std::vector<std::string> components(std::string_view rel) {
   std::vector<std::string> out;
-  for (auto& c : util::split(dockerfile::clean_path(rel), '/'))
+  for (auto& c : util::split(util::clean_path(rel), '/'))
     if (!c.empty() && c != ".")
       out.push_back(c);
   return out;
@@ -275,7 +275,7 @@ Result<std::vector<std::string>> match_sources(const fs::path& root, std::string
   std::erase_if(matches, [&](const std::string& m) { return ignore && !m.empty() && ignore->excluded(m); });
   std::sort(matches.begin(), matches.end());
   if (matches.empty())
-    return fail("failed to compute cache key: \"/" + dockerfile::clean_path(pattern) +
+    return fail("failed to compute cache key: \"/" + util::clean_path(pattern) +
                 "\": not found (check the path, and that .dockerignore does not exclude it)");
   return matches;
 }

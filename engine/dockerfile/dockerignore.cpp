@@ -22,27 +22,6 @@ struct IgnoreMatcher::Pattern {
   bool exclusion = false;
 };
 
-std::string clean_path(std::string_view path) {
-  bool rooted = !path.empty() && path[0] == '/';
-  std::vector<std::string> out;
-  for (const auto& part : util::split(path, '/')) {
-    if (part.empty() || part == ".")
-      continue;
-    if (part == "..") {
-      if (!out.empty() && out.back() != "..")
-        out.pop_back();
-      else if (!rooted)
-        out.push_back("..");
-      continue;
-    }
-    out.push_back(part);
-  }
-  std::string joined = util::join(out, "/");
-  if (rooted)
-    return "/" + joined;
-  return joined.empty() ? "." : joined;
-}
-
 std::vector<std::string> read_ignore_patterns(std::string_view text) {
   std::vector<std::string> out;
   if (util::starts_with(text, "\xEF\xBB\xBF"))
@@ -57,7 +36,7 @@ std::vector<std::string> read_ignore_patterns(std::string_view text) {
     if (invert)
       p = std::string(util::trim(std::string_view(p).substr(1)));
     if (!p.empty()) {
-      p = clean_path(p);
+      p = util::clean_path(p);
       if (p.size() > 1 && p[0] == '/')
         p.erase(0, 1);
     }
@@ -141,7 +120,7 @@ bool IgnoreMatcher::has_exceptions() const {
 }
 
 bool IgnoreMatcher::excluded(std::string_view path) const {
-  std::string file = clean_path(path);
+  std::string file = util::clean_path(path);
   if (!file.empty() && file[0] == '/')
     file.erase(0, 1);
   auto dirs = util::split(file, '/');

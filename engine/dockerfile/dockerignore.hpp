@@ -37,7 +37,5 @@ private:
 std::optional<std::filesystem::path> find_ignore_file(const std::filesystem::path& context,
                                                       const std::filesystem::path& dockerfile);
 
-// Path cleaning like Go's path.Clean, `/`-separated.
-std::string clean_path(std::string_view path);
 
 } // namespace xbuild::engine::dockerfile

@@ -25,3 +25,11 @@ TEST_CASE("sha256 of known inputs matches the published digests", "[util][sha256
   h.update("bc");
   CHECK(h.hex_digest() == sha256_hex("abc"));
 }
+
+TEST_CASE("clean_path follows Go's path.Clean", "[util][strings]") {
+  CHECK(clean_path("") == ".");
+  CHECK(clean_path("./a/../b/") == "b");
+  CHECK(clean_path("/../x//y/.") == "/x/y");
+  CHECK(clean_path("../a/..") == "..");
+  CHECK(clean_path("a/b/../../..") == "..");
+}
