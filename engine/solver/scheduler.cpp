@@ -14,8 +14,18 @@
 // digest the op reads. A hit reuses the stored Ref and reports the vertex as
 // cached; a miss runs the op and records the result.
 //
-// Failure is fail-fast: the first error stops new work, running ops finish
-// (or notice cancellation), and the error is returned naming the vertex.
+// Failure: a failed vertex gives up every vertex that depends on it (they
+// count as finished without running). In fail-fast mode (OnFailure::stop)
+// the first error also stops new work; running ops finish (or notice
+// cancellation), and the error is returned naming the vertex. In
+// OnFailure::contain mode everything that does not depend on the failure
+// still runs, so a bake's independent targets are still built; each target
+// then carries the first failure among the vertices it needs.
+//
+// Jobs bound how many of a bake's targets build at once: every vertex knows
+// the jobs that need it; a ready vertex whose jobs are all still waiting is
+// parked until one of them is admitted. Jobs are admitted in order, up to
+// max_jobs at a time; a job leaves when all its vertices are finished.
 
 #include "engine/solver/scheduler.hpp"
 
@@ -55,7 +65,9 @@ struct Node {
   size_t pending = 0;               // inputs not yet done
   std::vector<Node*> dependents;    // reachable vertices that consume this one
   size_t remaining_work = 0;        // longest chain of vertices from here to a target
+  std::vector<size_t> jobs;         // jobs that need this vertex, ascending
   std::optional<Ref> ref;
+  std::optional<Error> failure;     // it failed, or an input did (then it never runs)
   std::string cache_key;
 };
 
@@ -72,12 +84,15 @@ class Run {
 public:
   Run(CacheIndex& cache, const SolveOptions& options) : m_cache(cache), m_options(options) {}
 
-  Result<SolveResult> execute(const std::vector<Vertex*>& targets) {
+  // Runs the solve; `m_error` holds the first failure, `canceled()` says
+  // whether cancellation cut it short.
+  SolveResult execute(const std::vector<Vertex*>& targets) {
     collect(targets);
     compute_priorities();
+    assign_jobs(targets);
     for (auto& [v, n] : m_nodes)
       if (n.pending == 0)
-        m_ready.push(&n);
+        make_ready(n);
     size_t workers = m_options.max_parallelism ? m_options.max_parallelism
                                                : std::max(1u, std::thread::hardware_concurrency());
     workers = std::min(workers, m_nodes.size());
@@ -86,19 +101,31 @@ public:
       pool.emplace_back([this] { work(); });
     for (auto& t : pool)
       t.join();
-    if (m_error)
-      return tl::unexpected(*m_error);
-    if (m_done != m_nodes.size())
-      return fail("build canceled: " +
-                      (m_options.cancel ? m_options.cancel->reason() : std::string("stopped")),
-                  130);
     SolveResult result;
     result.executed = m_executed;
-    for (Vertex* t : targets)
-      result.refs.push_back(*m_nodes.at(t).ref);
+    for (Vertex* t : targets) {
+      const Node& n = m_nodes.at(t);
+      result.refs.push_back(n.ref.value_or(Ref{}));
+      if (n.failure)
+        result.failures.push_back(TargetFailure{*n.failure, false});
+      else if (!n.ref)
+        result.failures.push_back(TargetFailure{stop_reason(), true});
+      else
+        result.failures.push_back(std::nullopt);
+    }
     for (auto& [v, n] : m_nodes)
       result.cache_keys[v->digest] = n.cache_key;
     return result;
+  }
+
+  const std::optional<Error>& first_error() const { return m_error; }
+  bool canceled() const {
+    return m_done != m_nodes.size() && m_options.cancel && m_options.cancel->requested();
+  }
+  Error cancel_error() const {
+    return Error{"build canceled: " + (m_options.cancel ? m_options.cancel->reason()
+                                                        : std::string("stopped")),
+                 130};
   }
 
 private:
@@ -136,7 +163,105 @@ private:
   }
 
   bool stopped() const {
-    return m_error.has_value() || (m_options.cancel && m_options.cancel->requested());
+    return (m_error.has_value() && m_options.on_failure == OnFailure::stop) ||
+           (m_options.cancel && m_options.cancel->requested());
+  }
+
+  Error stop_reason() const {
+    if (m_options.cancel && m_options.cancel->requested())
+      return cancel_error();
+    return Error{"not built: the solve stopped at the first failure" +
+                     (m_error ? " (" + m_error->message.substr(0, m_error->message.find('\n')) + ")"
+                              : std::string()),
+                 1};
+  }
+
+  // Which jobs need each vertex (a walk from each job's targets), and how
+  // many vertices each job waits for.
+  void assign_jobs(const std::vector<Vertex*>& targets) {
+    size_t jobs = 1;
+    for (size_t j : m_options.target_jobs)
+      jobs = std::max(jobs, j + 1);
+    m_job_left.assign(jobs, 0);
+    m_job_state.assign(jobs, JobState::waiting);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      size_t job = i < m_options.target_jobs.size() ? m_options.target_jobs[i] : 0;
+      std::vector<Node*> stack{&m_nodes.at(targets[i])};
+      while (!stack.empty()) {
+        Node* n = stack.back();
+        stack.pop_back();
+        if (std::find(n->jobs.begin(), n->jobs.end(), job) != n->jobs.end())
+          continue;
+        n->jobs.insert(std::upper_bound(n->jobs.begin(), n->jobs.end(), job), job);
+        ++m_job_left[job];
+        for (Vertex* in : n->vertex->inputs)
+          stack.push_back(&m_nodes.at(in));
+      }
+    }
+    admit_jobs();
+  }
+
+  // Admits waiting jobs in order while the limit allows; a job with nothing
+  // left to do finishes on the spot.
+  void admit_jobs() {
+    size_t limit = m_options.max_jobs ? m_options.max_jobs : m_job_state.size();
+    for (; m_next_job < m_job_state.size() && m_active_jobs < limit; ++m_next_job) {
+      if (m_job_left[m_next_job] == 0) {
+        m_job_state[m_next_job] = JobState::finished;
+        continue;
+      }
+      m_job_state[m_next_job] = JobState::admitted;
+      ++m_active_jobs;
+      for (auto it = m_parked.begin(); it != m_parked.end();) {
+        if (admitted(**it)) {
+          m_ready.push(*it);
+          it = m_parked.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+
+  bool admitted(const Node& n) const {
+    return std::any_of(n.jobs.begin(), n.jobs.end(),
+                       [&](size_t j) { return m_job_state[j] == JobState::admitted; });
+  }
+
+  void make_ready(Node& n) {
+    if (admitted(n))
+      m_ready.push(&n);
+    else
+      m_parked.push_back(&n);
+  }
+
+  // A vertex is done or given up: its jobs have one vertex less to wait for.
+  void finish(Node& n) {
+    ++m_done;
+    for (size_t j : n.jobs)
+      if (--m_job_left[j] == 0 && m_job_state[j] == JobState::admitted) {
+        m_job_state[j] = JobState::finished;
+        --m_active_jobs;
+      }
+    admit_jobs();
+  }
+
+  // `n` failed: it and everything that needs it are finished without a ref.
+  void give_up(Node& failed, const Error& error) {
+    std::vector<Node*> stack{&failed};
+    failed.failure = error;
+    finish(failed);
+    while (!stack.empty()) {
+      Node* n = stack.back();
+      stack.pop_back();
+      for (Node* d : n->dependents) {
+        if (d->failure)
+          continue;
+        d->failure = error;
+        finish(*d);
+        stack.push_back(d);
+      }
+    }
   }
 
   void work() {
@@ -158,11 +283,12 @@ private:
       if (!outcome) {
         if (!m_error)
           m_error = outcome.error();
+        give_up(*n, outcome.error());
       } else {
-        ++m_done;
+        finish(*n);
         for (Node* d : n->dependents)
-          if (--d->pending == 0)
-            m_ready.push(d);
+          if (--d->pending == 0 && !d->failure)
+            make_ready(*d);
       }
       m_cv.notify_all();
     }
@@ -244,10 +370,16 @@ private:
   const SolveOptions& m_options;
   std::unordered_map<Vertex*, Node> m_nodes;
   std::priority_queue<Node*, std::vector<Node*>, ByPriority> m_ready;
+  std::vector<Node*> m_parked; // ready, but none of their jobs is admitted yet
+  enum class JobState { waiting, admitted, finished };
+  std::vector<JobState> m_job_state;
+  std::vector<size_t> m_job_left; // vertices each job still waits for
+  size_t m_next_job = 0;          // the first job never admitted
+  size_t m_active_jobs = 0;
   std::mutex m_mutex;
   std::condition_variable m_cv;
   size_t m_running = 0;
-  size_t m_done = 0;
+  size_t m_done = 0; // vertices finished: built, cached or given up
   size_t m_executed = 0;
   std::optional<Error> m_error;
 };
@@ -258,8 +390,27 @@ Result<SolveResult> solve(const std::vector<Vertex*>& targets, CacheIndex& cache
                           const SolveOptions& options) {
   if (targets.empty())
     return SolveResult{};
+  SolveOptions stop = options;
+  stop.on_failure = OnFailure::stop;
+  Run run(cache, stop);
+  auto result = run.execute(targets);
+  if (run.first_error())
+    return tl::unexpected(*run.first_error());
+  if (run.canceled())
+    return tl::unexpected(run.cancel_error());
+  result.failures.clear();
+  return result;
+}
+
+Result<SolveResult> solve_partial(const std::vector<Vertex*>& targets, CacheIndex& cache,
+                                  const SolveOptions& options) {
+  if (targets.empty())
+    return SolveResult{};
   Run run(cache, options);
-  return run.execute(targets);
+  auto result = run.execute(targets);
+  if (run.canceled())
+    return tl::unexpected(run.cancel_error());
+  return result;
 }
 
 } // namespace xbuild::engine::solver

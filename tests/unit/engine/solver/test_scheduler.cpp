@@ -226,3 +226,105 @@ TEST_CASE("cancellation stops the solve with exit code 130", "[solver]") {
   CHECK(r.error().exit_code == 130);
   CHECK(t.ran.empty());
 }
+
+TEST_CASE("contained failures give up only the vertices that need them", "[solver][continue]") {
+  Trace t;
+  Graph g;
+  Vertex* base = g.add(op("base", t));
+  Vertex* bad = g.add(op("[bad 2/2] RUN false", t, 50, true), {base});
+  Vertex* after_bad = g.add(op("after-bad", t), {bad});
+  Vertex* good = g.add(op("good", t, 100), {base});
+  Vertex* both = g.add(op("both", t), {good, bad});
+  MemoryCacheIndex cache;
+  SolveOptions opts;
+  opts.on_failure = OnFailure::contain;
+  opts.max_parallelism = 4;
+  auto r = solve_partial({after_bad, good, both}, cache, opts);
+  REQUIRE(r);
+  REQUIRE(r->failures.size() == 3);
+  REQUIRE(r->failures[0]);
+  CHECK_FALSE(r->failures[0]->stopped);
+  CHECK(r->failures[0]->error.message.find("[bad 2/2] RUN false") != std::string::npos);
+  CHECK_FALSE(r->failures[1]);
+  CHECK(r->refs[1].id == "good(base)");
+  REQUIRE(r->failures[2]);
+  CHECK(r->failures[2]->error.message.find("RUN false") != std::string::npos);
+  CHECK(std::find(t.ran.begin(), t.ran.end(), "after-bad") == t.ran.end());
+  CHECK(std::find(t.ran.begin(), t.ran.end(), "both") == t.ran.end());
+  // The plain solve still fails with the first error.
+  Trace t2;
+  Graph g2;
+  auto plain = solve({g2.add(op("[bad 2/2] RUN false", t2, 0, true))}, cache, {});
+  REQUIRE_FALSE(plain);
+}
+
+TEST_CASE("fail-fast partial solves tell failed targets from stopped ones", "[solver][continue]") {
+  Trace t;
+  Graph g;
+  Vertex* bad = g.add(op("bad", t, 0, true));
+  Vertex* slow = g.add(op("slow", t, 200));
+  Vertex* later = g.add(op("later", t), {slow});
+  MemoryCacheIndex cache;
+  SolveOptions opts;
+  opts.max_parallelism = 2;
+  auto r = solve_partial({bad, later}, cache, opts);
+  REQUIRE(r);
+  REQUIRE(r->failures[0]);
+  CHECK_FALSE(r->failures[0]->stopped);
+  REQUIRE(r->failures[1]);
+  CHECK(r->failures[1]->stopped);
+  CHECK(std::find(t.ran.begin(), t.ran.end(), "later") == t.ran.end());
+}
+
+TEST_CASE("max jobs bounds how many jobs build at once; shared work runs once", "[solver][jobs]") {
+  Trace t;
+  Graph g;
+  Vertex* base = g.add(op("base", t, 20));
+  Vertex* a = g.add(op("a", t, 150), {base});
+  Vertex* b = g.add(op("b", t, 150), {base});
+  Vertex* c = g.add(op("c", t, 150), {base});
+  MemoryCacheIndex cache;
+  SolveOptions opts;
+  opts.max_parallelism = 4;
+  opts.target_jobs = {0, 1, 2};
+
+  SECTION("one job at a time: in job order, never overlapping") {
+    opts.max_jobs = 1;
+    auto r = solve_partial({a, b, c}, cache, opts);
+    REQUIRE(r);
+    CHECK(t.ran == std::vector<std::string>{"base", "a", "b", "c"});
+    CHECK_FALSE(overlap(t.spans["a"], t.spans["b"]));
+    CHECK_FALSE(overlap(t.spans["b"], t.spans["c"]));
+  }
+  SECTION("two jobs at a time: the third waits for a free slot") {
+    opts.max_jobs = 2;
+    auto r = solve_partial({a, b, c}, cache, opts);
+    REQUIRE(r);
+    CHECK(overlap(t.spans["a"], t.spans["b"]));
+    CHECK(t.spans["c"].first >= std::min(t.spans["a"].second, t.spans["b"].second));
+  }
+  SECTION("no limit: all jobs overlap") {
+    auto r = solve_partial({a, b, c}, cache, opts);
+    REQUIRE(r);
+    CHECK(overlap(t.spans["a"], t.spans["c"]));
+  }
+  CHECK(std::count(t.ran.begin(), t.ran.end(), "base") == 1);
+}
+
+TEST_CASE("a job whose work failed frees its slot for the next one", "[solver][jobs][continue]") {
+  Trace t;
+  Graph g;
+  Vertex* bad = g.add(op("bad", t, 0, true));
+  Vertex* after = g.add(op("after", t, 0), {bad});
+  Vertex* next = g.add(op("next", t, 0));
+  MemoryCacheIndex cache;
+  SolveOptions opts;
+  opts.on_failure = OnFailure::contain;
+  opts.target_jobs = {0, 1};
+  opts.max_jobs = 1;
+  auto r = solve_partial({after, next}, cache, opts);
+  REQUIRE(r);
+  CHECK(r->failures[0]);
+  CHECK_FALSE(r->failures[1]);
+  CHECK(r->refs[1].id == "next");
+}
