@@ -27,7 +27,7 @@ const std::vector<AttrSpec>& target_attributes() {
       {"cache-from", K::composable_list, M::append_dedupe},
       {"cache-to", K::composable_list, M::replace},
       {"output", K::composable_list, M::replace},
-      {"secret", K::composable_list, M::keyed_by_id},
+      {"secret", K::composable_list, M::append_dedupe},
       {"ssh", K::composable_list, M::keyed_by_id},
       {"attest", K::composable_list, M::keyed_by_type},
       {"pull", K::boolean, M::replace},
@@ -163,12 +163,29 @@ Result<json> composable_list(const AttrSpec& spec, const hcl::Value& v) {
 
 bool is_empty_string(const json& j) { return j.is_string() && j.get<std::string>().empty(); }
 
+// Drops empty strings and repeated entries, keeping the first of each.
 void dedupe(json& arr) {
   json out = json::array();
   for (const json& e : arr)
     if (std::find(out.begin(), out.end(), e) == out.end() && !is_empty_string(e))
       out.push_back(e);
   arr = std::move(out);
+}
+
+// buildx's removeDupes (util/buildflags/utils.go) for composable entries:
+// walking backwards, a duplicate found after an entry is swapped with the
+// last entry and cut off. The order only changes when there are duplicates,
+// and it changes exactly as in buildx, so --print shows the same list.
+void remove_dupes(json& arr) {
+  std::vector<json> s(arr.begin(), arr.end());
+  for (long i = static_cast<long>(s.size()) - 2; i >= 0; --i)
+    for (size_t j = static_cast<size_t>(i) + 1; j < s.size(); ++j)
+      if (s[static_cast<size_t>(i)] == s[j]) {
+        std::swap(s[j], s.back());
+        s.pop_back();
+        break;
+      }
+  arr = json(std::move(s));
 }
 
 void merge_keyed(json& dst, const json& src, const char* key) {
@@ -285,7 +302,7 @@ void merge_target(Target& dst, const Target& src) {
     case MergeRule::append_dedupe:
       for (const json& e : value)
         d.push_back(e);
-      dedupe(d);
+      remove_dupes(d);
       break;
     case MergeRule::keyed_by_id:
       merge_keyed(d, value, "id");
@@ -301,16 +318,17 @@ void normalize_target(Target& t) {
   for (auto it = t.attrs.begin(); it != t.attrs.end();) {
     const AttrSpec* spec = find_attribute(it->first);
     json& v = it->second;
-    if (spec && v.is_array() && it->first != "tags" && it->first != "platforms" &&
-        spec->kind == AttrKind::composable_list) {
-      dedupe(v);
-      // Sorted by their CSV form, which starts with the type (or the id
-      // for secrets and ssh), as buildx's String() methods write them.
-      auto key = [](const json& e) {
-        std::string lead = e.is_object() ? e.value("type", e.value("id", "")) : "";
-        return lead + "\x01" + e.dump();
-      };
-      std::sort(v.begin(), v.end(), [&](const json& a, const json& b) { return key(a) < key(b); });
+    if (spec && v.is_array() && spec->kind == AttrKind::composable_list) {
+      // Composable lists keep their order (buildx's Normalize methods do
+      // not sort): exact duplicates go, and ssh/attest keep one entry per
+      // id/type, the later one in the place of the first.
+      if (spec->merge == MergeRule::keyed_by_id || spec->merge == MergeRule::keyed_by_type) {
+        json keyed = json::array();
+        merge_keyed(keyed, v, spec->merge == MergeRule::keyed_by_id ? "id" : "type");
+        v = std::move(keyed);
+      } else {
+        remove_dupes(v);
+      }
     } else if (spec && v.is_array()) {
       dedupe(v);
     }

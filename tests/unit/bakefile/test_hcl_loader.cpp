@@ -90,11 +90,14 @@ target "app" {
 )",
                  {"app"})["target"]["app"];
   CHECK(t["annotations"] == json({"a", "b"})); // appended, then deduped
+  // buildx util/buildflags: cache-from and secrets drop exact duplicates,
+  // attest keeps one entry per type (the later, in the first's place); the
+  // order is kept, never sorted.
   CHECK(t["cache-from"] ==
-        json::parse(R"([{"type":"gha"},{"ref":"x","type":"registry"}])"));
-  CHECK(t["secret"] == json::parse(R"([{"id":"s","src":"two"}])")); // keyed by id
+        json::parse(R"([{"ref":"x","type":"registry"},{"type":"gha"}])"));
+  CHECK(t["secret"] == json::parse(R"([{"id":"s","src":"one"},{"id":"s","src":"two"}])"));
   CHECK(t["attest"] ==
-        json::parse(R"([{"mode":"max","type":"provenance"},{"disabled":true,"type":"sbom"}])"));
+        json::parse(R"([{"disabled":true,"type":"sbom"},{"mode":"max","type":"provenance"}])"));
 }
 
 TEST_CASE("duplicate target blocks merge with the later one winning", "[bakefile][loader]") {
@@ -322,8 +325,8 @@ target "app" {
 }
 
 TEST_CASE("composable attributes print as objects", "[bakefile][loader]") {
-  // §4.12: composable fields print as objects; §4.5: they are deduped and
-  // sorted (by type, or id for secrets and ssh).
+  // §4.12: composable fields print as objects, deduplicated but in their
+  // written order (buildx's Normalize methods do not sort).
   json t = print(R"(
 target "app" {
   output = ["type=tar,dest=out.tar"]
@@ -336,9 +339,9 @@ target "app" {
                  {"app"})["target"]["app"];
   CHECK(t["output"] == json::parse(R"([{"dest":"out.tar","type":"tar"}])"));
   CHECK(t["cache-from"] ==
-        json::parse(R"([{"src":"dir","type":"local"},{"ref":"user/app:cache","type":"registry"}])"));
+        json::parse(R"([{"ref":"user/app:cache","type":"registry"},{"src":"dir","type":"local"}])"));
   CHECK(t["cache-to"] == json::parse(R"([{"type":"inline"}])"));
-  CHECK(t["secret"] == json::parse(R"([{"id":"npm","src":"./npmrc"},{"env":"TOKEN","id":"token"}])"));
+  CHECK(t["secret"] == json::parse(R"([{"env":"TOKEN","id":"token"},{"id":"npm","src":"./npmrc"}])"));
   CHECK(t["ssh"] == json::parse(R"([{"id":"default"},{"id":"key","paths":["/a","/b"]}])"));
 }
 

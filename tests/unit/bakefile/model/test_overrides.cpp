@@ -76,7 +76,7 @@ TEST_CASE("boolean keys, composable lists, push and load", "[bakefile][overrides
         json::parse(R"([{"push":"true","type":"image"}])"));
   // --load adds a docker export next to image outputs but not to local ones.
   CHECK(print_set(k_two, {"*.output=type=image", "*.load=true"}, {"foo"})["target"]["foo"]["output"] ==
-        json::parse(R"([{"type":"docker"},{"type":"image"}])"));
+        json::parse(R"([{"type":"image"},{"type":"docker"}])"));
   CHECK(print_set(k_two, {"*.output=type=local,dest=d", "*.load=true"}, {"foo"})["target"]["foo"]["output"] ==
         json::parse(R"([{"dest":"d","type":"local"}])"));
 }
