@@ -1,0 +1,7 @@
+target "base" {
+  attest = ["type=provenance,mode=min", "type=sbom"]
+}
+target "app" {
+  inherits = ["base"]
+  attest   = ["type=provenance,mode=max"]
+}
