@@ -6,7 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bakefile/compose.hpp"
+#include "bakefile/hcl/parser.hpp"
 #include "bakefile/hcl_loader.hpp"
+#include "bakefile/json_syntax.hpp"
 #include "bakefile/model/resolve.hpp"
 #include "oci/platform.hpp"
 #include "plugin/bake_runner.hpp"
@@ -59,30 +62,59 @@ const std::vector<std::string>& default_files() {
   return k_files;
 }
 
-Result<std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>>> read_files(
-    Context& ctx, const BakeOptions& o) {
-  std::vector<std::string> names = o.files;
+// The definition files, split by format: compose files are loaded together
+// first, then the HCL and JSON files (bake.go ParseFiles).
+struct BakeSources {
+  std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>> compose, hcl;
+};
+
+// The format of one file: by extension, else compose if it reads as one,
+// else HCL or JSON if it parses as either (bake.go validateComposeFile,
+// ParseHCLFile); otherwise both errors are reported.
+Result<bool> is_compose(const bakefile::hcl::SourceFile& f) {
+  switch (bakefile::format_from_name(f.name)) {
+  case bakefile::FileFormat::compose:
+    return true;
+  case bakefile::FileFormat::json:
+  case bakefile::FileFormat::hcl:
+    return false;
+  case bakefile::FileFormat::unknown:
+    break;
+  }
+  auto compose = bakefile::check_compose(f);
+  if (compose)
+    return true;
+  auto hcl = bakefile::hcl::parse_file(f.name, f.text);
+  if (hcl || bakefile::parse_json_file(std::make_shared<bakefile::hcl::SourceFile>(f)))
+    return false;
+  return fail("failed to parse " + f.name + ": parsing yaml: " + compose.error().message +
+              ", parsing hcl: " + hcl.error().message);
+}
+
+std::vector<std::string> bake_file_names(const BakeOptions& o) {
+  if (!o.files.empty())
+    return o.files;
+  const char* env = std::getenv("BUILDX_BAKE_FILE");
+  if (env == nullptr || *env == '\0')
+    return {};
+  const char* sep = std::getenv("BUILDX_BAKE_PATH_SEPARATOR");
+  std::vector<std::string> out;
+  for (auto& n : util::split(env, sep && *sep ? sep[0] : ':'))
+    if (!n.empty())
+      out.push_back(n);
+  return out;
+}
+
+Result<BakeSources> read_files(Context& ctx, const BakeOptions& o) {
+  std::vector<std::string> names = bake_file_names(o);
   if (names.empty())
-    if (const char* env = std::getenv("BUILDX_BAKE_FILE"); env && *env)
-      names = util::split(env, ':');
-  bool defaulted = names.empty();
-  if (defaulted)
-    for (const auto& f : default_files()) {
-      if (!std::filesystem::exists(f))
-        continue;
-      // Compose files are not read yet: found by the default lookup they are
-      // skipped with a warning, so a repo's HCL definition still works.
-      if (f.ends_with(".yml") || f.ends_with(".yaml")) {
-        std::fprintf(stderr, "WARNING: %s ignored: compose files are not supported yet\n",
-                     f.c_str());
-        continue;
-      }
-      names.push_back(f);
-    }
+    for (const auto& f : default_files())
+      if (std::filesystem::is_regular_file(f))
+        names.push_back(f);
   if (names.empty())
     return fail("couldn't find a bake definition: none of " + util::join(default_files(), ", ") +
                 " exists here; pass one with -f");
-  std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>> out;
+  BakeSources out;
   for (const auto& name : names) {
     std::string text;
     if (name == "-") {
@@ -93,13 +125,37 @@ Result<std::vector<std::shared_ptr<const bakefile::hcl::SourceFile>>> read_files
         return fail("failed to read bake file " + name + ": no such file or directory");
       text = std::move(*r);
     }
-    if (name.ends_with(".yml") || name.ends_with(".yaml"))
-      return fail(name + ": compose files are not supported yet; use HCL or JSON "
-                         "(docker-bake.hcl, docker-bake.json)");
-    out.push_back(std::make_shared<bakefile::hcl::SourceFile>(
-        bakefile::hcl::SourceFile{name == "-" ? "<stdin>" : name, std::move(text)}));
+    auto file = std::make_shared<bakefile::hcl::SourceFile>(
+        bakefile::hcl::SourceFile{name == "-" ? "<stdin>" : name, std::move(text)});
+    bool compose = TRY(is_compose(*file));
+    (compose ? out.compose : out.hcl).push_back(std::move(file));
   }
   return out;
+}
+
+// Compose files first, then HCL/JSON merged onto them target by target.
+Result<bakefile::Config> load_definition(const BakeSources& sources,
+                                         const bakefile::LoadOptions& opts) {
+  bakefile::Config config;
+  if (!sources.compose.empty()) {
+    auto off = opts.env.find("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP");
+    bool lookup = off == opts.env.end() || !(off->second == "1" || off->second == "true");
+    std::optional<std::string> dotenv;
+    if (std::filesystem::is_regular_file(".env"))
+      if (auto r = util::read_file(".env"))
+        dotenv = std::move(*r);
+    bakefile::ComposeOptions copts;
+    copts.env = TRY(bakefile::compose_environment(opts.env, lookup, dotenv, opts.vars));
+    copts.home = util::home_dir();
+    copts.read_file = [](const std::string& path) { return util::read_file(path); };
+    auto loaded = TRY(bakefile::load_compose(sources.compose, copts));
+    for (const auto& w : loaded.warnings)
+      std::fprintf(stderr, "WARNING: %s\n", w.c_str());
+    config = std::move(loaded.config);
+  }
+  if (!sources.hcl.empty() || sources.compose.empty())
+    bakefile::merge_config(config, TRY(bakefile::load_hcl(sources.hcl, opts)));
+  return config;
 }
 
 // Targets reached only through `contexts = { x = "target:y" }` are part of
@@ -130,7 +186,7 @@ Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohma
 }
 
 Result<nlohmann::json> resolve(Context& ctx, const BakeOptions& o) {
-  auto files = TRY(read_files(ctx, o));
+  auto sources = TRY(read_files(ctx, o));
   bakefile::LoadOptions opts;
   for (const auto& v : o.vars) {
     auto eq = v.find('=');
@@ -145,7 +201,7 @@ Result<nlohmann::json> resolve(Context& ctx, const BakeOptions& o) {
       opts.env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   opts.local_platform = oci::host_platform().str();
-  auto config = TRY(bakefile::load_hcl(files, opts));
+  auto config = TRY(load_definition(sources, opts));
   auto overrides = TRY(bakefile::parse_overrides(o.set, opts.env));
   TRY_VOID(bakefile::check_override_patterns(config, overrides));
   auto print = TRY(bakefile::print_definition(config, o.targets, overrides));
