@@ -143,6 +143,10 @@ private:
   Result<void> collect_block(const hcl::Block& b) {
     std::string name = TRY(single_label(b));
     if (b.type == "variable") {
+      // Built-in names are reserved: a user variable of that name is
+      // ignored (buildx hclparser), and must not shadow the built-in.
+      if (name == "BAKE_CMD_CONTEXT" || name == "BAKE_LOCAL_PLATFORM")
+        return {};
       // A later block overrides an earlier one attribute by attribute.
       VariableDef& def = m_variables[name];
       def.range = b.range;
