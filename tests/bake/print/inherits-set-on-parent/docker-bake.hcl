@@ -1,0 +1,8 @@
+target "base" {
+  args = { A = "base", B = "base" }
+  tags = ["base"]
+}
+target "app" {
+  inherits = ["base"]
+  tags     = ["app"]
+}

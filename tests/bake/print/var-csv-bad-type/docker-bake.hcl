@@ -1,0 +1,4 @@
+variable "PORTS" {
+  type = list(number)
+}
+target "app" { args = { P = join(",", PORTS) } }

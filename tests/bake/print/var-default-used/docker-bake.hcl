@@ -1,0 +1,2 @@
+variable "TAG" { default = "latest" }
+target "app" { tags = ["me/app:${TAG}"] }

@@ -1,0 +1,3 @@
+variable "A" { default = "a-default" }
+variable "B" { default = "b-default" }
+target "app" { args = { A = A, B = B } }

@@ -1,0 +1,4 @@
+variable "L" {
+  type = list(string)
+}
+target "app" { tags = L }

@@ -1,0 +1,2 @@
+variable "V" { default = "default" }
+target "app" { args = { V = V } }

@@ -1,0 +1,5 @@
+variable "LABELS" {
+  type    = map(string)
+  default = {}
+}
+target "app" { labels = LABELS }

@@ -1,0 +1,2 @@
+variable "TAG" { default = "from-a" }
+target "app" { tags = ["me/app:${TAG}"] }

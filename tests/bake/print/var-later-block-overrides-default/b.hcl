@@ -1,0 +1,1 @@
+variable "TAG" { default = "from-b" }

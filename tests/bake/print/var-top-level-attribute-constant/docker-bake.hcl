@@ -1,0 +1,2 @@
+REPO = "me/app"
+target "app" { tags = ["${REPO}:1"] }

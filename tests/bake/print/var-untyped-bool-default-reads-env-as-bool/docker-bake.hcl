@@ -1,0 +1,2 @@
+variable "DEBUG" { default = true }
+target "app" { args = { MODE = DEBUG ? "debug" : "release" } }

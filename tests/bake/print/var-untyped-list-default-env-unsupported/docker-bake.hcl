@@ -1,0 +1,2 @@
+variable "LIST" { default = ["x"] }
+target "app" { tags = LIST }

@@ -1,0 +1,5 @@
+variable "SUFFIX" {}
+target "app" {
+  tags = ["me/app${SUFFIX}"]
+  args = { EMPTY = "[${SUFFIX}]" }
+}

@@ -1,0 +1,2 @@
+variable "REPLICAS" { default = 1 }
+target "app" { args = { NEXT = REPLICAS + 1 } }
