@@ -1,0 +1,5 @@
+target "app" {
+  name    = "app-${tgt}"
+  matrix  = { tgt = ["release", "debug"] }
+  target  = tgt
+}

@@ -1,0 +1,5 @@
+target "app" {}
+group "all" {
+  targets = ["app"]
+  matrix  = { v = ["1"] }
+}
