@@ -589,12 +589,13 @@ private:
     return out;
   }
 
+  // buildflags.CanonicalizeAttest: a bool (Go's ParseBool spellings)
+  // enables or disables the attestation, anything else is its options.
   static std::string attest(const std::string& type, const std::string& v) {
-    std::string l = util::to_lower(v);
-    if (l == "true")
-      return "type=" + type;
-    if (l == "false")
-      return "type=" + type + ",disabled=true";
+    static const std::set<std::string> k_true = {"1", "t", "T", "TRUE", "true", "True"};
+    static const std::set<std::string> k_false = {"0", "f", "F", "FALSE", "false", "False"};
+    if (k_true.count(v) || k_false.count(v))
+      return "type=" + type + ",disabled=" + (k_true.count(v) ? "false" : "true");
     return "type=" + type + "," + v;
   }
 
@@ -827,19 +828,10 @@ Result<std::map<std::string, std::string>> compose_environment(
 }
 
 void merge_config(Config& base, const Config& later) {
-  for (const auto& [name, g] : later.groups) {
-    auto it = base.groups.find(name);
-    if (it == base.groups.end()) {
-      base.groups.emplace(name, g);
-      continue;
-    }
-    for (const std::string& t : g.targets)
-      if (std::find(it->second.targets.begin(), it->second.targets.end(), t) ==
-          it->second.targets.end())
-        it->second.targets.push_back(t);
-    if (!g.description.empty())
-      it->second.description = g.description;
-  }
+  // hclparser decodes onto the existing config: a target with a Merge
+  // method merges, a group (which has none) is replaced whole.
+  for (const auto& [name, g] : later.groups)
+    base.groups[name] = g;
   for (const std::string& name : later.target_order) {
     auto src = later.targets.find(name);
     if (src == later.targets.end())

@@ -69,9 +69,11 @@ Result<std::map<std::string, std::string>> compose_environment(
     const std::map<std::string, std::string>& process_env, bool lookup_allowed,
     const std::optional<std::string>& dotenv, const std::map<std::string, std::string>& vars);
 
-// Merges `later` onto `base` as buildx's mergeConfig does: a group gains the
-// members it lacks, a target merges attribute by attribute (merge_target:
-// `later` wins where the rules say so), new targets are appended.
+// Merges the HCL/JSON config `later` onto the compose config `base` as
+// buildx's hclparser decodes blocks onto an existing config: a target of the
+// same name merges attribute by attribute (merge_target: `later` wins where
+// the rules say so), a group of the same name is replaced, new ones are
+// appended.
 void merge_config(Config& base, const Config& later);
 
 // A compose service name as a bake target name: `.` becomes `_`.
