@@ -67,6 +67,40 @@ Result<std::vector<BuildResult>> build_local_many(const std::filesystem::path& s
                                                   const std::vector<BuildRequest>& requests,
                                                   const BuildEnv& env);
 
+// bake --execution.
+enum class Execution {
+  fail_fast, // the first failure stops everything; nothing is exported
+  keep_going, // targets that do not need the failure are built and exported
+};
+
+struct ManyOptions {
+  Execution execution = Execution::fail_fast;
+  size_t max_concurrent = 0; // targets building at once (0: no limit)
+};
+
+// How one request of build_local_many_partial ended.
+struct TargetOutcome {
+  enum class State {
+    built,    // built and exported: `result`
+    failed,   // preparing, building or exporting it failed: `error`
+    skipped,  // it links to a target that was not built: `blocked_by`
+    canceled, // fail-fast: not built or not exported because `blocked_by` failed
+  };
+  State state = State::built;
+  BuildResult result;
+  Error error;
+  std::string blocked_by; // the failed target (its name) behind a skip or cancel
+};
+
+// build_local_many with per-target outcomes. Outputs are written only after
+// the whole graph is solved, in request order. fail-fast: any failure means
+// no output at all (a failed export stops the exports after it). keep_going:
+// every target whose own work succeeded is exported. Errors are returned
+// only for what concerns the whole run (state dir, cancellation: 130).
+Result<std::vector<TargetOutcome>> build_local_many_partial(
+    const std::filesystem::path& state_dir, const std::vector<BuildRequest>& requests,
+    const BuildEnv& env, const ManyOptions& options);
+
 // buildx's --secret: [type=file,]id=ID[,src=PATH] | [type=env,]id=ID[,env=VAR];
 // env secrets are written to `scratch` (0600) so they can be mounted.
 Result<std::map<std::string, std::string>> resolve_secrets(const std::vector<std::string>& specs,

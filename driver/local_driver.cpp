@@ -158,42 +158,172 @@ Result<std::map<std::string, std::string>> resolve_secrets(const std::vector<std
   return out;
 }
 
+namespace {
+
+using State = TargetOutcome::State;
+
+// The name behind request index `i` for messages ("" for `build`).
+std::string name_of(const std::vector<BuildRequest>& requests, size_t i) {
+  return requests[i].name.empty() ? "build #" + std::to_string(i + 1) : requests[i].name;
+}
+
+// `target:NAME` links of a request, by name.
+std::vector<std::string> linked_names(const BuildRequest& r) {
+  std::vector<std::string> out;
+  for (const auto& spec : r.build_contexts) {
+    auto eq = spec.find('=');
+    if (eq != std::string::npos && spec.compare(eq + 1, 7, "target:") == 0)
+      out.push_back(spec.substr(eq + 8));
+  }
+  return out;
+}
+
+// Fail-fast: once `failed` failed, everything not yet failed is canceled.
+void cancel_rest(std::vector<TargetOutcome>& out, const std::string& failed) {
+  for (auto& o : out)
+    if (o.state == State::built || o.state == State::skipped) {
+      o.state = State::canceled;
+      o.blocked_by = failed;
+      o.result = {};
+    }
+}
+
+BuildResult to_result(const BuildRequest& request, const engine::build::BuildOutcome& outcome,
+                      const engine::exporter::ExportMetadata& meta) {
+  BuildResult r;
+  r.image_digest = meta.descriptor.digest.str();
+  r.descriptor_json = oci::descriptor_to_json(meta.descriptor).dump();
+  r.config_digest = meta.config ? meta.config->str() : "";
+  r.image_name = meta.image_name.empty() ? util::join(request.tags, ",") : meta.image_name;
+  r.loaded = meta.loaded;
+  r.warnings = outcome.warnings;
+  r.vertices = outcome.vertices;
+  r.executed = outcome.executed;
+  return r;
+}
+
+} // namespace
+
+Result<std::vector<TargetOutcome>> build_local_many_partial(
+    const std::filesystem::path& state_dir, const std::vector<BuildRequest>& requests,
+    const BuildEnv& env, const ManyOptions& options) {
+  bool fail_fast = options.execution == Execution::fail_fast;
+  std::vector<TargetOutcome> out(requests.size());
+  util::TempDir scratch("xbuild-secrets");
+  ::chmod(scratch.path().c_str(), 0700);
+
+  // Prepare each request; one that cannot be prepared (no context, no
+  // Dockerfile, bad output) fails, and requests linking to it are skipped.
+  std::vector<engine::build::BuildRequest> ereqs;
+  std::vector<size_t> engine_of(requests.size(), SIZE_MAX), request_of;
+  std::vector<std::vector<engine::exporter::OutputSpec>> outputs(requests.size());
+  std::map<std::string, size_t> earlier, index_of;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    for (const auto& link : linked_names(requests[i]))
+      if (auto it = index_of.find(link); it != index_of.end() && out[it->second].state != State::built) {
+        out[i].state = State::skipped;
+        const auto& d = out[it->second];
+        out[i].blocked_by = d.state == State::skipped ? d.blocked_by : link;
+        break;
+      }
+    index_of[requests[i].name] = i;
+    if (out[i].state != State::built)
+      continue;
+    auto prepared = [&]() -> Result<engine::build::BuildRequest> {
+      for (const auto& o : requests[i].outputs)
+        outputs[i].push_back(TRY(engine::exporter::parse_output(o)));
+      return engine_request(requests[i], scratch.path(), earlier);
+    }();
+    if (!prepared) {
+      out[i].state = State::failed;
+      out[i].error = prepared.error();
+      if (fail_fast) {
+        cancel_rest(out, name_of(requests, i));
+        return out;
+      }
+      continue;
+    }
+    engine_of[i] = ereqs.size();
+    request_of.push_back(i);
+    if (!requests[i].name.empty())
+      earlier[requests[i].name] = ereqs.size();
+    ereqs.push_back(std::move(*prepared));
+  }
+
+  auto state = TRY(engine::build::EngineState::open(state_dir));
+  engine::build::RunOptions run;
+  run.execution = fail_fast ? engine::build::Execution::fail_fast
+                            : engine::build::Execution::contain;
+  run.max_concurrent = options.max_concurrent;
+  auto outcomes = TRY(engine::build::run_builds_partial(ereqs, {state.get(), env.progress, env.cancel}, run));
+  using EState = engine::build::RequestOutcome::State;
+  std::string first_failure;
+  for (size_t e = 0; e < outcomes.size(); ++e) {
+    size_t i = request_of[e];
+    const auto& o = outcomes[e];
+    if (o.state == EState::failed) {
+      out[i].state = State::failed;
+      out[i].error = o.error;
+      if (first_failure.empty())
+        first_failure = name_of(requests, i);
+    } else if (o.state == EState::skipped) {
+      out[i].state = State::skipped;
+      out[i].blocked_by = name_of(requests, request_of[o.blocked_by]);
+    } else if (o.state == EState::stopped) {
+      out[i].state = State::canceled;
+      out[i].error = o.error;
+    }
+  }
+  if (fail_fast && !first_failure.empty()) {
+    cancel_rest(out, first_failure);
+    return out;
+  }
+
+  // Export what was built, in request order.
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (out[i].state != State::built)
+      continue;
+    const auto& outcome = outcomes[engine_of[i]].outcome;
+    auto exported = [&]() -> Result<BuildResult> {
+      auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
+      engine::exporter::ExportRequest xr{outputs[i], requests[i].tags, requests[i].docker_config_dir,
+                                         env.cancel, requests[i].docker};
+      auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
+      return to_result(requests[i], outcome, meta);
+    }();
+    if (exported) {
+      out[i].result = std::move(*exported);
+      continue;
+    }
+    if (exported.error().exit_code == 130)
+      return tl::unexpected(exported.error());
+    out[i].state = State::failed;
+    out[i].error = exported.error();
+    if (fail_fast) {
+      // Earlier targets are already exported; the rest are not.
+      for (size_t j = i + 1; j < requests.size(); ++j)
+        if (out[j].state == State::built) {
+          out[j].state = State::canceled;
+          out[j].blocked_by = name_of(requests, i);
+        }
+      return out;
+    }
+  }
+  return out;
+}
+
 Result<std::vector<BuildResult>> build_local_many(const std::filesystem::path& state_dir,
                                                   const std::vector<BuildRequest>& requests,
                                                   const BuildEnv& env) {
-  util::TempDir scratch("xbuild-secrets");
-  ::chmod(scratch.path().c_str(), 0700);
-  std::vector<engine::build::BuildRequest> ereqs;
-  std::vector<std::vector<engine::exporter::OutputSpec>> outputs;
-  std::map<std::string, size_t> earlier;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    ereqs.push_back(TRY(engine_request(requests[i], scratch.path(), earlier)));
-    if (!requests[i].name.empty())
-      earlier[requests[i].name] = i;
-    outputs.emplace_back();
-    for (const auto& o : requests[i].outputs)
-      outputs.back().push_back(TRY(engine::exporter::parse_output(o)));
-  }
-  auto state = TRY(engine::build::EngineState::open(state_dir));
-  auto outcomes = TRY(engine::build::run_builds(ereqs, {state.get(), env.progress, env.cancel}));
+  auto outcomes = TRY(build_local_many_partial(state_dir, requests, env, {}));
   std::vector<BuildResult> results;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    const auto& request = requests[i];
-    const auto& outcome = outcomes[i];
-    auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
-    engine::exporter::ExportRequest xr{outputs[i], request.tags, request.docker_config_dir,
-                                       env.cancel, request.docker};
-    auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
-    BuildResult r;
-    r.image_digest = meta.descriptor.digest.str();
-    r.descriptor_json = oci::descriptor_to_json(meta.descriptor).dump();
-    r.config_digest = meta.config ? meta.config->str() : "";
-    r.image_name = meta.image_name.empty() ? util::join(request.tags, ",") : meta.image_name;
-    r.loaded = meta.loaded;
-    r.warnings = outcome.warnings;
-    r.vertices = outcome.vertices;
-    r.executed = outcome.executed;
-    results.push_back(std::move(r));
+  for (auto& o : outcomes)
+    if (o.state == State::failed)
+      return tl::unexpected(o.error);
+  for (auto& o : outcomes) {
+    if (o.state != State::built)
+      return tl::unexpected(o.error);
+    results.push_back(std::move(o.result));
   }
   return results;
 }

@@ -1,5 +1,6 @@
 #include "plugin/bake_runner.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -171,6 +172,83 @@ std::set<std::string> requested_targets(const json& print) {
 
 } // namespace
 
+Result<driver::Execution> parse_execution(const std::string& value) {
+  std::string v(util::trim(value));
+  if (v.empty() || v == "fail-fast")
+    return driver::Execution::fail_fast;
+  if (v == "continue" || v == "defer-error")
+    return driver::Execution::keep_going;
+  return fail("invalid execution mode \"" + value + "\": use fail-fast or continue", 125);
+}
+
+namespace {
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Columns three spaces apart (as the other tables print).
+std::string columns(const std::vector<std::pair<std::string, std::string>>& rows) {
+  size_t width = 0;
+  for (const auto& [a, b] : rows)
+    width = std::max(width, a.size());
+  std::string out;
+  for (const auto& [a, b] : rows)
+    out += a + std::string(width - a.size() + 3, ' ') + b + "\n";
+  return out;
+}
+
+} // namespace
+
+std::string bake_summary(const std::vector<std::string>& names,
+                         const std::vector<driver::TargetOutcome>& outcomes,
+                         driver::Execution execution) {
+  using State = driver::TargetOutcome::State;
+  std::vector<size_t> order(names.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return names[a] < names[b]; });
+  std::map<State, size_t> count;
+  for (const auto& o : outcomes)
+    ++count[o.state];
+  if (execution == driver::Execution::fail_fast) {
+    std::string failed;
+    for (size_t i : order)
+      if (outcomes[i].state == State::failed) {
+        failed = names[i];
+        break;
+      }
+    std::vector<std::string> rest;
+    for (size_t i : order)
+      if (outcomes[i].state != State::failed && outcomes[i].state != State::built)
+        rest.push_back(names[i]);
+    std::string out = "Bake stopped at the first failure (--execution fail-fast): target \"" +
+                      failed + "\" failed";
+    if (!rest.empty())
+      out += "; not built or not exported: " + util::join(rest, ", ");
+    return out + ".\nUse --execution continue to finish the targets that do not depend on it.\n";
+  }
+  std::vector<std::pair<std::string, std::string>> rows{{"TARGET", "RESULT"}};
+  for (size_t i : order) {
+    const auto& o = outcomes[i];
+    switch (o.state) {
+    case State::built:
+      rows.emplace_back(names[i], "built");
+      break;
+    case State::failed:
+      rows.emplace_back(names[i], "failed: " + first_line(o.error.message));
+      break;
+    case State::skipped:
+      rows.emplace_back(names[i], "skipped: needs " + o.blocked_by + ", which failed");
+      break;
+    case State::canceled:
+      rows.emplace_back(names[i], "canceled: " + first_line(o.error.message));
+      break;
+    }
+  }
+  return "Bake summary (--execution continue): " + std::to_string(count[State::built]) +
+         " built, " + std::to_string(count[State::failed]) + " failed, " +
+         std::to_string(count[State::skipped]) + " skipped\n" + columns(rows);
+}
+
 int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
   auto order = bake_build_order(print);
   if (!order)
@@ -204,16 +282,29 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
   if (!mode)
     return print_error(mode.error());
   auto renderer = make_renderer(*mode, stderr);
-  auto results = driver::build_local_many(driver::local_state_dir(*group), requests,
-                                          {renderer.get(), ctx.cancel});
+  auto outcomes = driver::build_local_many_partial(
+      driver::local_state_dir(*group), requests, {renderer.get(), ctx.cancel},
+      {ui.execution, ui.max_parallelism});
   renderer->finish();
-  if (!results)
-    return print_error(results.error());
+  if (!outcomes)
+    return print_error(outcomes.error());
+  using State = driver::TargetOutcome::State;
   json meta = json::object();
+  int exit_code = 0;
+  std::vector<std::string> names;
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (!requested.count(requests[i].name))
+    const auto& o = (*outcomes)[i];
+    names.push_back(requests[i].name);
+    if (o.state == State::failed) {
+      std::fprintf(stderr, "ERROR: target \"%s\": %s\n", requests[i].name.c_str(),
+                   o.error.message.c_str());
+      exit_code = o.error.exit_code == 130 ? 130 : std::max(exit_code, 1);
+    } else if (o.state != State::built) {
+      exit_code = std::max(exit_code, 1);
+    }
+    if (o.state != State::built || !requested.count(requests[i].name))
       continue;
-    const auto& r = (*results)[i];
+    const auto& r = o.result;
     json m = {{"containerimage.digest", r.image_digest},
               {"containerimage.descriptor", json::parse(r.descriptor_json)}};
     if (!r.config_digest.empty())
@@ -224,10 +315,16 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
     if (!r.loaded.empty())
       std::fprintf(stderr, "%s\n", r.loaded.c_str());
   }
-  if (!ui.build.metadata_file.empty())
+  if (exit_code != 0)
+    std::fprintf(stderr, "%s", bake_summary(names, *outcomes, ui.execution).c_str());
+  // A failed fail-fast bake exported nothing: no metadata either. With
+  // continue, the targets that were built keep their entries (as buildx's
+  // defer-error does).
+  bool write_meta = exit_code == 0 || ui.execution == driver::Execution::keep_going;
+  if (!ui.build.metadata_file.empty() && write_meta)
     if (auto w = util::write_file_atomic(ui.build.metadata_file, meta.dump(2) + "\n"); !w)
       return print_error(w.error());
-  return 0;
+  return exit_code;
 }
 
 } // namespace xbuild::plugin

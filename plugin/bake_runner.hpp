@@ -16,7 +16,19 @@ struct BakeUi {
   bool push = false;  // --push
   bool load = false;  // --load
   bool no_cache = false;
+  driver::Execution execution = driver::Execution::fail_fast; // --execution
+  size_t max_parallelism = 0; // --max-parallelism: targets building at once (0: no limit)
 };
+
+// --execution: "fail-fast" (default, also "") or "continue" (buildx's
+// "defer-error" is accepted too); anything else is a usage error (125).
+Result<driver::Execution> parse_execution(const std::string& value);
+
+// What the user reads after a bake in which a target was not built. `names`
+// and `outcomes` are parallel (request order); rows are sorted by name.
+std::string bake_summary(const std::vector<std::string>& names,
+                         const std::vector<driver::TargetOutcome>& outcomes,
+                         driver::Execution execution);
 
 // Targets in an order where every `target:` link comes before its user.
 Result<std::vector<std::string>> bake_build_order(const nlohmann::json& print);

@@ -57,51 +57,146 @@ PlatformImage finish_platform(const PlatformPlan& pp,
 
 } // namespace
 
-Result<std::vector<BuildOutcome>> run_builds(const std::vector<BuildRequest>& requests,
-                                             const BuildContext& ctx) {
-  for (const auto& r : requests)
-    TRY_VOID(check_platforms(r));
+namespace {
+
+std::vector<size_t> links_of(const BuildRequest& r) {
+  std::vector<size_t> out;
+  for (const auto& [name, c] : r.contexts)
+    if (c.kind == NamedContext::Kind::linked)
+      out.push_back(c.linked);
+  return out;
+}
+
+Result<void> plan_one(Plan& plan, size_t index, const BuildRequest& request,
+                      const BuildContext& ctx, ImageSource& images) {
+  TRY_VOID(check_platforms(request));
+  auto env = TRY(op_env(request, ctx));
+  return plan_build(plan, index, request, env, images);
+}
+
+// Whether a request may be planned: every request it links to was. A link to
+// a request that was not built makes it skipped (blocked by the root
+// failure) or, after a fail-fast stop, stopped.
+bool blocked(size_t i, const std::vector<BuildRequest>& requests,
+             std::vector<RequestOutcome>& out) {
+  using State = RequestOutcome::State;
+  for (size_t dep : links_of(requests[i])) {
+    const auto& d = out.at(dep);
+    if (d.state == State::built)
+      continue;
+    out[i].state = d.state == State::stopped ? State::stopped : State::skipped;
+    out[i].error = d.error;
+    out[i].blocked_by = d.state == State::skipped ? d.blocked_by : dep;
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
+Result<std::vector<RequestOutcome>> run_builds_partial(const std::vector<BuildRequest>& requests,
+                                                       const BuildContext& ctx,
+                                                       const RunOptions& options) {
+  using State = RequestOutcome::State;
+  std::vector<RequestOutcome> out(requests.size());
   // Credentials and insecure-registry settings are those of the first
   // request: one user, one docker config per run.
   auto images = make_registry_image_source(
       ctx.state->content(), requests.empty() ? std::filesystem::path() : requests[0].docker_config_dir,
       ctx.cancel);
+  // Plan every request into one graph. A request that cannot be planned
+  // fails alone (contain) or stops the run before any work (fail-fast).
   Plan plan;
-  for (size_t i = 0; i < requests.size(); ++i)
-    TRY_VOID(plan_build(plan, i, requests[i], TRY(op_env(requests[i], ctx)), *images));
+  bool stop = false;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (plan.requests.size() <= i)
+      plan.requests.resize(i + 1);
+    if (stop) {
+      out[i].state = State::stopped;
+      continue;
+    }
+    if (blocked(i, requests, out))
+      continue;
+    if (auto planned = plan_one(plan, i, requests[i], ctx, *images); !planned) {
+      out[i].state = State::failed;
+      out[i].error = planned.error();
+      plan.requests[i].clear(); // half-planned: none of it is a target
+      stop = options.execution == Execution::fail_fast;
+      if (stop)
+        for (size_t j = 0; j < i; ++j)
+          out[j].state = State::stopped;
+    }
+  }
+  if (stop)
+    return out;
 
   // Every vertex a history entry points at is a target, so the exporter can
-  // tell which steps made layers; the scheduler runs each once anyway.
+  // tell which steps made layers; the scheduler runs each once anyway. Each
+  // target belongs to its request's job, which bounds requests at once.
   std::vector<solver::Vertex*> targets;
-  for (const auto& req : plan.requests)
-    for (const auto& pp : req) {
+  solver::SolveOptions opts;
+  for (size_t i = 0; i < plan.requests.size(); ++i)
+    for (const auto& pp : plan.requests[i]) {
+      std::vector<solver::Vertex*> mine;
       if (pp.root)
-        targets.push_back(pp.root);
+        mine.push_back(pp.root);
       for (const auto& h : pp.history)
         for (auto* v : {h.before, h.after})
           if (v)
-            targets.push_back(v);
+            mine.push_back(v);
+      targets.insert(targets.end(), mine.begin(), mine.end());
+      opts.target_jobs.insert(opts.target_jobs.end(), mine.size(), i);
     }
-  solver::SolveOptions opts;
+  opts.max_jobs = options.max_concurrent;
+  opts.on_failure = options.execution == Execution::contain ? solver::OnFailure::contain
+                                                            : solver::OnFailure::stop;
   opts.max_parallelism = requests.empty() ? 0 : requests[0].max_parallelism;
   opts.no_cache = !requests.empty() && std::all_of(requests.begin(), requests.end(),
                                                     [](const auto& r) { return r.no_cache; });
   opts.progress = ctx.progress;
   opts.cancel = ctx.cancel;
-  auto solved = TRY(solver::solve(targets, ctx.state->cache(), opts));
+  auto solved = TRY(solver::solve_partial(targets, ctx.state->cache(), opts));
   std::map<const solver::Vertex*, std::string> refs;
-  for (size_t i = 0; i < targets.size(); ++i)
-    refs[targets[i]] = solved.refs[i].id;
-
-  std::vector<BuildOutcome> out;
-  for (const auto& req : plan.requests) {
-    BuildOutcome o;
+  std::map<size_t, solver::TargetFailure> failures; // first failure per request
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (i < solved.failures.size() && solved.failures[i]) {
+      auto& f = failures[opts.target_jobs[i]];
+      if (f.error.message.empty() || (f.stopped && !solved.failures[i]->stopped))
+        f = *solved.failures[i];
+    } else {
+      refs[targets[i]] = solved.refs[i].id;
+    }
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (out[i].state != State::built || blocked(i, requests, out))
+      continue;
+    if (auto f = failures.find(i); f != failures.end()) {
+      out[i].state = f->second.stopped ? State::stopped : State::failed;
+      out[i].error = f->second.error;
+      continue;
+    }
+    BuildOutcome& o = out[i].outcome;
     o.warnings = plan.warnings;
     o.vertices = plan.graph.size();
     o.executed = solved.executed;
-    for (const auto& pp : req)
+    for (const auto& pp : plan.requests[i])
       o.result.images.push_back(finish_platform(pp, refs));
-    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<std::vector<BuildOutcome>> run_builds(const std::vector<BuildRequest>& requests,
+                                             const BuildContext& ctx) {
+  auto partial = TRY(run_builds_partial(requests, ctx, {}));
+  std::vector<BuildOutcome> out;
+  for (auto& r : partial) {
+    if (r.state == RequestOutcome::State::failed)
+      return tl::unexpected(r.error);
+  }
+  for (auto& r : partial) {
+    if (r.state != RequestOutcome::State::built)
+      return tl::unexpected(r.error);
+    out.push_back(std::move(r.outcome));
   }
   return out;
 }

@@ -12,6 +12,9 @@
 #include "bakefile/json_syntax.hpp"
 #include "bakefile/model/resolve.hpp"
 #include "oci/platform.hpp"
+#include "engine/dockerfile/subrequest.hpp"
+#include "plugin/bake_call.hpp"
+#include "plugin/bake_list.hpp"
 #include "plugin/bake_runner.hpp"
 #include "plugin/commands/cli_helpers.hpp"
 #include "plugin/commands/commands.hpp"
@@ -42,10 +45,12 @@ void add_bake(CLI::App& cmd, BakeOptions& o) {
   cmd.add_option("--progress", o.progress, "Progress output: auto, plain, tty, quiet, rawjson");
   cmd.add_option("--provenance", o.provenance, "Shorthand for --set=*.attest=type=provenance");
   cmd.add_option("--sbom", o.sbom, "Shorthand for --set=*.attest=type=sbom");
-  cmd.add_option("--call", o.call, "Set method for evaluating build");
+  cmd.add_option("--call", o.call, "Set method for evaluating build (check, outline, targets)");
   cmd.add_option("--list", o.list, "List targets or variables (targets, variables[,format=json])");
-  cmd.add_option("--execution", o.execution, "Failure mode: fail-fast (default) or continue");
-  cmd.add_option("--max-parallelism", o.max_parallelism, "Build at most N targets at once");
+  cmd.add_option("--execution", o.execution,
+                 "When a target fails: fail-fast (default) or continue (finish independent targets)");
+  cmd.add_option("--max-parallelism,-j,--jobs", o.max_parallelism,
+                 "Build at most N targets at once (0: no limit)");
   cmd.add_flag("--print", o.print, "Print the options without building");
   cmd.add_flag("--push", o.push, "Shorthand for --set=*.output=type=registry");
   cmd.add_flag("--load", o.load, "Shorthand for --set=*.output=type=docker");
@@ -185,7 +190,13 @@ Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohma
   return print;
 }
 
-Result<nlohmann::json> resolve(Context& ctx, const BakeOptions& o) {
+struct Loaded {
+  bakefile::Config config;
+  std::map<std::string, std::string> env;
+};
+
+// Reads and evaluates the bake files (what --list shows).
+Result<Loaded> load(Context& ctx, const BakeOptions& o) {
   auto sources = TRY(read_files(ctx, o));
   bakefile::LoadOptions opts;
   for (const auto& v : o.vars) {
@@ -201,30 +212,100 @@ Result<nlohmann::json> resolve(Context& ctx, const BakeOptions& o) {
       opts.env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   opts.local_platform = oci::host_platform().str();
-  auto config = TRY(load_definition(sources, opts));
-  auto overrides = TRY(bakefile::parse_overrides(o.set, opts.env));
-  TRY_VOID(bakefile::check_override_patterns(config, overrides));
-  auto print = TRY(bakefile::print_definition(config, o.targets, overrides));
-  return TRY(add_linked_targets(config, std::move(print), overrides));
+  Loaded loaded;
+  loaded.config = TRY(load_definition(sources, opts));
+  loaded.env = std::move(opts.env);
+  return loaded;
+}
+
+// The requested targets with --set (and the flags buildx turns into
+// overrides, `sets`) applied: the --print document.
+Result<nlohmann::json> resolve(const Loaded& loaded, const BakeOptions& o,
+                               const std::vector<std::string>& sets) {
+  auto overrides = TRY(bakefile::parse_overrides(sets, loaded.env));
+  TRY_VOID(bakefile::check_override_patterns(loaded.config, overrides));
+  auto print = TRY(bakefile::print_definition(loaded.config, o.targets, overrides));
+  return TRY(add_linked_targets(loaded.config, std::move(print), overrides));
+}
+
+// Flag values are checked before any file is read: a typo is a usage error.
+struct Modes {
+  driver::Execution execution = driver::Execution::fail_fast;
+  std::optional<BakeListRequest> list;
+  std::optional<engine::dockerfile::CallOptions> call; // not set: build
+};
+
+Result<Modes> parse_modes(const BakeOptions& o) {
+  Modes m;
+  m.execution = TRY(parse_execution(o.execution));
+  if (o.max_parallelism < 0)
+    return fail("invalid --max-parallelism " + std::to_string(o.max_parallelism) +
+                    ": use 0 (no limit) or a number of targets",
+                125);
+  if (o.print && !o.list.empty())
+    return fail("--print and --list are mutually exclusive", 125);
+  if (!o.list.empty())
+    m.list = TRY(parse_bake_list(o.list));
+  std::string call = o.check ? "check" : o.call;
+  if (!call.empty()) {
+    auto parsed = engine::dockerfile::parse_call(call);
+    if (!parsed)
+      return fail(parsed.error().message, 125);
+    if (parsed->method != engine::dockerfile::CallMethod::build)
+      m.call = *parsed;
+  }
+  return m;
 }
 
 int run_bake(Context& ctx, const BakeOptions& o) {
-  auto print = resolve(ctx, o);
+  auto modes = parse_modes(o);
+  if (!modes)
+    return print_error(modes.error());
+  auto loaded = load(ctx, o);
+  if (!loaded)
+    return print_error(loaded.error());
+  // --list shows the definition as written: no targets, no overrides.
+  if (modes->list) {
+    const auto& l = *modes->list;
+    std::fputs((l.type == BakeListRequest::Type::targets ? list_bake_targets(loaded->config, l.json)
+                                                          : list_bake_variables(loaded->config, l.json))
+                   .c_str(),
+               stdout);
+    return 0;
+  }
+  // --call/--check are the override `*.call=METHOD`, as in buildx.
+  std::vector<std::string> sets = o.set;
+  if (modes->call) {
+    std::string call = o.check ? "check" : o.call;
+    sets.push_back("*.call=" + call.substr(0, call.find(',')));
+  }
+  auto print = resolve(*loaded, o, sets);
   if (!print)
     return print_error(print.error());
   if (o.print) {
     std::printf("%s\n", print->dump(2).c_str());
     return 0;
   }
-  if (!o.list.empty() || !o.call.empty() || o.check)
-    return print_error(Error{"--list, --call and --check are not supported by bake yet", 1});
+  // Targets whose `call` is a subrequest are answered, not built.
+  int call_code = 0;
+  if (!bake_call_targets(*print).empty()) {
+    call_code = run_bake_calls(*print, modes->call.value_or(engine::dockerfile::CallOptions{}),
+                               oci::host_platform().str(), stdout);
+    auto rest = bake_build_part(*print);
+    if (rest["target"].empty())
+      return call_code;
+    *print = std::move(rest);
+  }
   BakeUi ui;
   ui.build.progress = o.progress;
   ui.build.metadata_file = o.metadata_file;
   ui.push = o.push;
   ui.load = o.load;
   ui.no_cache = o.no_cache;
-  return run_bake_build(ctx, *print, ui);
+  ui.execution = modes->execution;
+  ui.max_parallelism = static_cast<size_t>(o.max_parallelism);
+  int code = run_bake_build(ctx, *print, ui);
+  return code != 0 ? code : call_code;
 }
 
 } // namespace
