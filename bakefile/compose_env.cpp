@@ -165,11 +165,14 @@ Result<std::string> interpolate(std::string_view text, const EnvLookup& lookup,
 Result<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text,
                                                                       const EnvLookup& lookup) {
   std::vector<std::pair<std::string, std::string>> out;
+  // The environment wins over the file's own earlier keys (compose-go).
   auto find = [&](const std::string& k) -> std::optional<std::string> {
+    if (auto v = lookup(k))
+      return v;
     for (auto it = out.rbegin(); it != out.rend(); ++it)
       if (it->first == k)
         return it->second;
-    return lookup(k);
+    return std::nullopt;
   };
   size_t i = 0;
   int line_no = 1;

@@ -29,8 +29,8 @@ Result<std::string> interpolate(std::string_view text, const EnvLookup& lookup,
 // Parses dotenv text (`.env`, `env_file`): `KEY=VALUE` lines, optional
 // `export `, `#` comments, single quotes (literal), double quotes (escapes
 // and interpolation), unquoted values (trimmed, ` #` starts a comment,
-// interpolated). `${VAR}` sees earlier keys of the same text first, then
-// `lookup`. A bare `KEY` takes its value from `lookup` and is dropped when
+// interpolated). `${VAR}` sees `lookup` first, then earlier keys of the
+// same text. A bare `KEY` takes its value from `lookup` and is dropped when
 // unset. Keys keep the order of the text (a repeated key: the last wins).
 Result<std::vector<std::pair<std::string, std::string>>> parse_dotenv(std::string_view text,
                                                                       const EnvLookup& lookup);

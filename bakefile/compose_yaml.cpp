@@ -63,6 +63,7 @@ private:
 
   Result<void> convert_mapping(const YAML::Node& y, Node& n, int depth) {
     std::vector<Node> merges;
+    std::vector<uint32_t> key_lines; // per entry, for "already defined at line N"
     for (auto it = y.begin(); it != y.end(); ++it) {
       Node key = TRY(convert(it->first, depth + 1));
       if (!key.is_scalar())
@@ -72,10 +73,12 @@ private:
         merges.push_back(std::move(value));
         continue;
       }
-      if (const Node* prev = n.find(key.value))
-        return error_at(key, "mapping key \"" + key.value + "\" already defined at line " +
-                                 std::to_string(prev->where.begin.line));
+      for (size_t i = 0; i < n.entries.size(); ++i)
+        if (n.entries[i].first == key.value)
+          return error_at(key, "mapping key \"" + key.value + "\" already defined at line " +
+                                   std::to_string(key_lines[i]));
       n.entries.emplace_back(key.value, std::move(value));
+      key_lines.push_back(key.where.begin.line);
     }
     for (const Node& m : merges) {
       std::vector<const Node*> sources;
