@@ -1,5 +1,7 @@
 #include "bakefile/model/resolve.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <set>
 
@@ -76,6 +78,100 @@ Result<std::vector<std::string>> expand_targets(const Config& config,
   return std::vector<std::string>(out.begin(), out.end());
 }
 
+namespace {
+
+bool is_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// A requested name with glob characters stands for every group and target
+// it matches (Go path.Match, here fnmatch without flags: `*` never crosses
+// `/`, and names hold none).
+Result<std::vector<std::string>> expand_patterns(const Config& config,
+                                                 const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& n : names) {
+    if (!is_glob(n) || config.groups.count(n) || config.targets.count(n)) {
+      out.push_back(n);
+      continue;
+    }
+    std::set<std::string> matched;
+    for (const auto& [g, _] : config.groups)
+      if (fnmatch(n.c_str(), g.c_str(), 0) == 0)
+        matched.insert(g);
+    for (const auto& [t, _] : config.targets)
+      if (fnmatch(n.c_str(), t.c_str(), 0) == 0)
+        matched.insert(t);
+    if (matched.empty())
+      return fail("could not find any target matching \"" + n + "\"");
+    out.insert(out.end(), matched.begin(), matched.end());
+  }
+  return out;
+}
+
+std::string go_list(const json& platforms) {
+  std::vector<std::string> items;
+  for (const json& p : platforms)
+    items.push_back(p.get<std::string>());
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i ? " " : "") + items[i];
+  return out + "]";
+}
+
+bool is_subset(const json& small, const json& big) {
+  return std::all_of(small.begin(), small.end(), [&](const json& p) {
+    return std::find(big.begin(), big.end(), p) != big.end();
+  });
+}
+
+// buildx loadLinks (bake.go): every `contexts = { x = "target:y" }` pulls y
+// in (resolved with its overrides, output cacheonly, since only its user
+// needs it), checks self links, loops and platform subsets, and passes y's
+// entitlements on to the user.
+Result<void> load_links(const Config& config, const std::string& name,
+                        std::map<std::string, Target>& targets,
+                        const std::vector<Override>& overrides,
+                        std::vector<std::string> visited) {
+  visited.push_back(name);
+  auto contexts = targets.at(name).attrs.find("contexts");
+  if (contexts == targets.at(name).attrs.end() || !contexts->second.is_object())
+    return {};
+  json ctx = contexts->second; // the map may grow below; keep a copy
+  for (const auto& [key, v] : ctx.items()) {
+    if (!v.is_string() || !v.get<std::string>().starts_with("target:"))
+      continue;
+    std::string link = v.get<std::string>().substr(7);
+    if (link == name)
+      return fail("target " + link + " cannot link to itself");
+    if (std::find(visited.begin(), visited.end(), link) != visited.end())
+      return fail("infinite loop from " + name + " to " + link);
+    if (!targets.count(link)) {
+      Target t2 = TRY(resolve_target(config, link, overrides));
+      t2.attrs["output"] = json::array({{{"type", "cacheonly"}}});
+      targets.emplace(link, std::move(t2));
+    }
+    TRY_VOID(load_links(config, link, targets, overrides, visited));
+    Target& t = targets.at(name);
+    const Target& t2 = targets.at(link);
+    if (auto e = t2.attrs.find("entitlements"); e != t2.attrs.end() && e->second.is_array()) {
+      json& mine = t.attrs["entitlements"];
+      if (!mine.is_array())
+        mine = json::array();
+      for (const json& x : e->second)
+        if (std::find(mine.begin(), mine.end(), x) == mine.end())
+          mine.push_back(x);
+    }
+    auto p1 = t.attrs.find("platforms");
+    auto p2 = t2.attrs.find("platforms");
+    if (p1 != t.attrs.end() && p2 != t2.attrs.end() && p1->second.size() > 1 &&
+        p2->second.size() > 1 && !is_subset(p1->second, p2->second))
+      return fail("target " + link + " can't be used by " + name + " because its platforms " +
+                  go_list(p1->second) + " are not a subset of " + go_list(p2->second));
+  }
+  return {};
+}
+
+} // namespace
+
 Result<json> print_definition(const Config& config, std::vector<std::string> names,
                               const std::vector<Override>& overrides) {
   TRY_VOID(check_override_patterns(config, overrides));
@@ -83,17 +179,40 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
     names.push_back("default");
   for (std::string& n : names)
     std::replace(n.begin(), n.end(), '.', '_');
+  names = TRY(expand_patterns(config, names));
   json groups = json::object();
   for (const std::string& n : names)
     collect_groups(config, n, groups);
-  bool real_default = names == std::vector<std::string>{"default"} && config.groups.count("default");
-  if (!real_default) {
-    std::set<std::string> sorted(names.begin(), names.end());
-    groups["default"] = {{"targets", std::vector<std::string>(sorted.begin(), sorted.end())}};
+  // buildx ReadTargets: every requested name joins the `default` group
+  // (a real one, or a synthetic one), except `default` itself when the
+  // real group exists; its members are then deduplicated and sorted.
+  // (buildx tests whether a default group was seen so far, so `multiarch
+  // default` and `default multiarch` differ there; the documented result,
+  // TestGroupTargetsWithDefault, is the same for both orders here.)
+  for (const std::string& n : names) {
+    if (config.groups.count("default") && n == "default")
+      continue;
+    if (!groups.contains("default"))
+      groups["default"] = {{"targets", json::array()}};
+    groups["default"]["targets"].push_back(n);
   }
-  json targets = json::object();
+  if (groups.contains("default")) {
+    std::set<std::string> members;
+    for (const json& m : groups["default"]["targets"])
+      members.insert(m.get<std::string>());
+    groups["default"]["targets"] = std::vector<std::string>(members.begin(), members.end());
+  }
+  std::map<std::string, Target> resolved;
   for (const std::string& t : TRY(expand_targets(config, names)))
-    targets[t] = print_target(TRY(resolve_target(config, t, overrides)));
+    resolved.emplace(t, TRY(resolve_target(config, t, overrides)));
+  std::vector<std::string> requested;
+  for (const auto& [name, _] : resolved)
+    requested.push_back(name);
+  for (const std::string& name : requested)
+    TRY_VOID(load_links(config, name, resolved, overrides, {}));
+  json targets = json::object();
+  for (const auto& [name, t] : resolved)
+    targets[name] = print_target(t);
   json out = json::object();
   if (!groups.empty())
     out["group"] = groups;

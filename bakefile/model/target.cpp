@@ -315,6 +315,13 @@ void merge_target(Target& dst, const Target& src) {
 }
 
 void normalize_target(Target& t) {
+  // network = "host" needs the network.host entitlement (bake.go normalize).
+  if (auto n = t.attrs.find("network"); n != t.attrs.end() && n->second == "host") {
+    json& ent = t.attrs["entitlements"];
+    if (!ent.is_array())
+      ent = json::array();
+    ent.push_back("network.host");
+  }
   for (auto it = t.attrs.begin(); it != t.attrs.end();) {
     const AttrSpec* spec = find_attribute(it->first);
     json& v = it->second;

@@ -1,0 +1,3 @@
+target "base" {}
+target "mid" { contexts = { base = "target:base" } }
+target "app" { contexts = { mid = "target:mid" } }

@@ -1,0 +1,2 @@
+target "a" { contexts = { b = "target:b" } }
+target "b" { contexts = { a = "target:a" } }

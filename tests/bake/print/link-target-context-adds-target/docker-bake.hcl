@@ -1,0 +1,6 @@
+target "base" {
+  dockerfile = "base.Dockerfile"
+}
+target "app" {
+  contexts = { base = "target:base" }
+}

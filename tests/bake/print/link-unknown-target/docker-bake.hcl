@@ -1,0 +1,1 @@
+target "app" { contexts = { bar = "target:bar" } }

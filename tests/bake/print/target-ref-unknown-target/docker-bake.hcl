@@ -1,0 +1,3 @@
+target "app" {
+  tags = target.nope.tags
+}
