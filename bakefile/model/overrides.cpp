@@ -104,9 +104,12 @@ Result<void> apply_one(Target& t, const Override& o) {
   }
   const AttrSpec* spec = find_attribute(attr);
   json items = json::array();
-  for (const std::string& v : o.values)
-    items.push_back(spec && spec->kind == AttrKind::composable_list ? TRY(parse_composable(attr, v))
-                                                                     : json(v));
+  for (const std::string& v : o.values) {
+    bool composable = spec && spec->kind == AttrKind::composable_list;
+    if (composable && v.empty())
+      continue; // `app.output=` clears the list (TestOverrideEmpty, #2858)
+    items.push_back(composable ? TRY(parse_composable(attr, v)) : json(v));
+  }
   json& current = t.attrs[attr];
   bool always_append = o.key == "annotations" || o.key == "attest" || o.key == "entitlements";
   if ((o.append || always_append) && current.is_array())

@@ -151,7 +151,9 @@ Result<json> composable_list(const AttrSpec& spec, const hcl::Value& v) {
     return fail("list required, but have " + v.type_name());
   json out = json::array();
   for (const hcl::Value& e : v.as_list()) {
-    if (e.is_null())
+    // Null and empty entries are skipped (buildflags eachElement: an
+    // `output = [VAR]` with VAR = "" means no output, #2822).
+    if (e.is_null() || (e.is_string() && e.as_string().empty()))
       continue;
     if (e.is_object())
       out.push_back(TRY(composable_object(spec.name, e.as_object())));

@@ -1,0 +1,2 @@
+variable "FOO" { default = "" }
+target "app" { output = [FOO] }

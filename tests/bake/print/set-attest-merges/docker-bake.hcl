@@ -1,0 +1,1 @@
+target "app" { attest = ["type=sbom", "type=provenance,mode=min"] }

@@ -1,0 +1,1 @@
+target "app_v1" { tags = ["v1"] }

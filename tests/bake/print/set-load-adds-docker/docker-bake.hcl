@@ -1,0 +1,2 @@
+target "a" {}
+target "b" { output = ["type=local,dest=out"] }

@@ -1,0 +1,2 @@
+target "a" { output = ["type=image,name=me/a"] }
+target "b" { output = ["type=local,dest=out"] }
