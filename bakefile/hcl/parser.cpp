@@ -689,19 +689,28 @@ private:
     }
   }
 
+  // A strip marker removes all the whitespace on its side up to the next
+  // non-space character or sequence. The literal text between two sequences
+  // may come as several pieces (heredoc lines), so stripping carries on
+  // through pieces that become empty.
   static void apply_strip_markers(std::vector<Piece>& pieces) {
     for (size_t i = 0; i < pieces.size(); ++i) {
       if (pieces[i].kind == Piece::Kind::literal)
         continue;
-      if (pieces[i].strip_before && i > 0 && pieces[i - 1].kind == Piece::Kind::literal) {
-        std::string& s = pieces[i - 1].text;
-        s.erase(s.find_last_not_of(" \t\r\n") + 1);
-      }
-      if (pieces[i].strip_after && i + 1 < pieces.size() &&
-          pieces[i + 1].kind == Piece::Kind::literal) {
-        std::string& s = pieces[i + 1].text;
-        s.erase(0, std::min(s.size(), s.find_first_not_of(" \t\r\n")));
-      }
+      if (pieces[i].strip_before)
+        for (size_t j = i; j > 0 && pieces[j - 1].kind == Piece::Kind::literal; --j) {
+          std::string& s = pieces[j - 1].text;
+          s.erase(s.find_last_not_of(" \t\r\n") + 1);
+          if (!s.empty())
+            break;
+        }
+      if (pieces[i].strip_after)
+        for (size_t j = i + 1; j < pieces.size() && pieces[j].kind == Piece::Kind::literal; ++j) {
+          std::string& s = pieces[j].text;
+          s.erase(0, std::min(s.size(), s.find_first_not_of(" \t\r\n")));
+          if (!s.empty())
+            break;
+        }
     }
   }
 

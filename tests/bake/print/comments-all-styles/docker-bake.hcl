@@ -1,0 +1,7 @@
+# hash comment
+// slash comment
+target "app" {
+  /* block
+     comment */
+  tags = ["t"] # trailing
+}

@@ -1,0 +1,4 @@
+group "default" { targets = ["web", "api"] }
+target "web" {}
+target "api" {}
+target "unused" {}

@@ -1,0 +1,3 @@
+target "app" {
+  extra-hosts = { "h" = "$${IP}" }
+}

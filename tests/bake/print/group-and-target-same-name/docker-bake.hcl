@@ -1,0 +1,3 @@
+group "app" { targets = ["app-web"] }
+target "app" { tags = ["never"] }
+target "app-web" {}

@@ -1,0 +1,5 @@
+target "app" {
+  args = {
+    E = "a\tb\"c\\d\u00e9"
+  }
+}

@@ -1,0 +1,3 @@
+target "app-web" {}
+target "app-api" {}
+target "lib" {}

@@ -1,0 +1,5 @@
+function "loop" {
+  params = [x]
+  result = loop(x)
+}
+target "app" { tags = [loop("a")] }
