@@ -1,16 +1,10 @@
 // Compose files → bake Config, after buildx's bake/compose.go and the parts
 // of compose-go it relies on (facts, not code).
 //
-// The steps, per file then for the project:
-//  1. parse the YAML (compose_yaml.cpp) and check it is a compose file;
-//  2. normalise the short forms that merging must see as mappings (`build:
-//     ./dir`, `environment`/`args`/`labels` as `KEY=VALUE` lists, ...);
-//  3. interpolate `${VAR}` in the values bake reads (image, build,
-//     environment, env_file, top-level secrets) with the project env;
-//  4. merge the files: mappings per key, lists appended without
-//     duplicates, scalars replaced, `x-*` keys replaced whole;
-//  5. map each service with `build` onto a target (compose_mapping below).
-// Positions survive all steps, so every error names a file and line.
+// compose_project.cpp turns the files into one YAML model (parse,
+// normalise, interpolate, include/extends, merge); this file maps each
+// service with `build` onto a target. Positions survive all steps, so every
+// error names a file and line.
 
 #include "bakefile/compose.hpp"
 
@@ -21,6 +15,7 @@
 #include <set>
 
 #include "bakefile/compose_env.hpp"
+#include "bakefile/compose_project.hpp"
 #include "bakefile/compose_yaml.hpp"
 #include "util/strings.hpp"
 
@@ -32,166 +27,6 @@ using yaml::error_at;
 
 namespace {
 
-// --- 2. normalisation ------------------------------------------------------
-
-Node scalar_like(const Node& at, std::string value) {
-  Node n;
-  n.kind = Node::Kind::scalar;
-  n.value = std::move(value);
-  n.where = at.where;
-  return n;
-}
-
-Node null_like(const Node& at) {
-  Node n;
-  n.where = at.where;
-  return n;
-}
-
-// `["K=V", "K2"]` → `{K: V, K2: null}`; a mapping stays as it is.
-Result<void> list_to_mapping(Node& n, std::string_view what) {
-  if (n.is_null() || n.is_mapping())
-    return {};
-  if (!n.is_sequence())
-    return error_at(n, std::string(what) + " must be a mapping or a list of KEY=VALUE strings, "
-                                           "not a " + n.type_name());
-  Node m;
-  m.kind = Node::Kind::mapping;
-  m.where = n.where;
-  for (const Node& item : n.items) {
-    if (!item.is_scalar())
-      return error_at(item, std::string(what) + " entries must be KEY=VALUE strings");
-    size_t eq = item.value.find('=');
-    std::string key = item.value.substr(0, eq);
-    Node value = eq == std::string::npos ? null_like(item) : scalar_like(item, item.value.substr(eq + 1));
-    if (Node* prev = m.find(key))
-      *prev = std::move(value);
-    else
-      m.entries.emplace_back(key, std::move(value));
-  }
-  n = std::move(m);
-  return {};
-}
-
-Result<void> normalize_build(Node& build) {
-  if (build.is_scalar()) {
-    Node m;
-    m.kind = Node::Kind::mapping;
-    m.where = build.where;
-    m.entries.emplace_back("context", build);
-    build = std::move(m);
-    return {};
-  }
-  if (build.is_null()) {
-    build.kind = Node::Kind::mapping;
-    return {};
-  }
-  if (!build.is_mapping())
-    return error_at(build, "build must be a path or a mapping, not a " + build.type_name());
-  for (const char* key : {"args", "labels", "additional_contexts"})
-    if (Node* n = build.find(key))
-      TRY_VOID(list_to_mapping(*n, std::string("build.") + key));
-  return {};
-}
-
-Result<void> normalize_file(Node& root) {
-  Node* services = root.find("services");
-  if (services == nullptr || !services->is_mapping())
-    return {};
-  for (auto& [name, svc] : services->entries) {
-    if (svc.is_null())
-      svc.kind = Node::Kind::mapping;
-    if (!svc.is_mapping())
-      return error_at(svc, "service \"" + name + "\" must be a mapping, not a " + svc.type_name());
-    if (Node* build = svc.find("build"))
-      TRY_VOID(normalize_build(*build));
-    if (Node* env = svc.find("environment"))
-      TRY_VOID(list_to_mapping(*env, "environment"));
-    if (Node* f = svc.find("env_file"); f && f->is_scalar()) {
-      Node seq;
-      seq.kind = Node::Kind::sequence;
-      seq.where = f->where;
-      seq.items.push_back(*f);
-      *f = std::move(seq);
-    }
-  }
-  return {};
-}
-
-// --- 3. interpolation ------------------------------------------------------
-
-class Interpolator {
-public:
-  Interpolator(const std::map<std::string, std::string>& env, std::set<std::string>& unset)
-      : m_env(env), m_unset(unset) {}
-
-  Result<void> run(Node& n) {
-    if (n.is_scalar()) {
-      std::vector<std::string> unset;
-      auto lookup = [this](const std::string& k) -> std::optional<std::string> {
-        auto it = m_env.find(k);
-        return it == m_env.end() ? std::nullopt : std::optional<std::string>(it->second);
-      };
-      auto v = interpolate(n.value, lookup, &unset);
-      if (!v)
-        return error_at(n, v.error().message);
-      n.value = std::move(*v);
-      m_unset.insert(unset.begin(), unset.end());
-    }
-    for (Node& item : n.items)
-      TRY_VOID(run(item));
-    for (auto& [k, v] : n.entries)
-      TRY_VOID(run(v));
-    return {};
-  }
-
-private:
-  const std::map<std::string, std::string>& m_env;
-  std::set<std::string>& m_unset;
-};
-
-// Only what bake reads is interpolated, so that a runtime field (ports,
-// volumes) never warns about a variable bake does not need.
-Result<void> interpolate_file(Node& root, Interpolator& interp) {
-  if (Node* services = root.find("services"); services && services->is_mapping())
-    for (auto& [name, svc] : services->entries)
-      for (const char* key : {"image", "build", "environment", "env_file", "platform"})
-        if (Node* n = svc.find(key))
-          TRY_VOID(interp.run(*n));
-  if (Node* secrets = root.find("secrets"))
-    TRY_VOID(interp.run(*secrets));
-  return {};
-}
-
-// --- 4. merging ------------------------------------------------------------
-
-void merge_node(Node& base, const Node& over) {
-  if (base.is_mapping() && over.is_mapping()) {
-    for (const auto& [k, v] : over.entries) {
-      Node* b = base.find(k);
-      if (b == nullptr)
-        base.entries.emplace_back(k, v);
-      else if (util::starts_with(k, "x-"))
-        *b = v; // extensions are replaced whole
-      else
-        merge_node(*b, v);
-    }
-    return;
-  }
-  if (base.is_sequence() && over.is_sequence()) {
-    for (const Node& item : over.items) {
-      bool seen = item.is_scalar() && std::any_of(base.items.begin(), base.items.end(), [&](const Node& b) {
-                    return b.is_scalar() && b.value == item.value;
-                  });
-      if (!seen)
-        base.items.push_back(item);
-    }
-    return;
-  }
-  base = over;
-}
-
-// --- 5. mapping ------------------------------------------------------------
 
 bool valid_target_name(const std::string& name) {
   static const std::regex k_name("^[a-zA-Z0-9_-]+$");
@@ -725,16 +560,6 @@ private:
   }
 };
 
-Result<Node> parse_compose_file(const hcl::SourceFile& file) {
-  Node root = TRY(yaml::parse(file));
-  if (!root.is_mapping())
-    return error_at(root, "empty compose file: expected a mapping with \"services\"");
-  const Node* services = root.find("services");
-  if (!(services && services->is_mapping()) && root.find("secrets") == nullptr)
-    return error_at(root, "empty compose file: no \"services\" or \"secrets\"");
-  return root;
-}
-
 } // namespace
 
 std::string sanitize_target_name(std::string_view name) {
@@ -755,31 +580,18 @@ FileFormat format_from_name(std::string_view name) {
 }
 
 Result<void> check_compose(const hcl::SourceFile& file) {
-  TRY(parse_compose_file(file));
+  TRY(compose::parse_compose_file(file));
   return {};
 }
 
 Result<ComposeResult> load_compose(const std::vector<std::shared_ptr<const hcl::SourceFile>>& files,
                                    const ComposeOptions& options) {
   ComposeResult result;
-  std::set<std::string> unset;
-  Interpolator interp(options.env, unset);
-  Node model;
-  for (const auto& f : files) {
-    Node root = TRY(parse_compose_file(*f));
-    TRY_VOID(normalize_file(root));
-    TRY_VOID(interpolate_file(root, interp));
-    if (model.is_null())
-      model = std::move(root);
-    else
-      merge_node(model, root);
-  }
-  for (const std::string& name : unset)
+  compose::Project project = TRY(compose::load_project(files, options));
+  const Node& model = project.model;
+  for (const std::string& name : project.unset)
     result.warnings.push_back("The \"" + name + "\" variable is not set. Defaulting to a blank "
                                                 "string.");
-  for (const char* key : {"include", "extends"})
-    if (model.find(key))
-      result.warnings.push_back(std::string(key) + " is not supported by bake yet; ignored");
   const Node* services = model.find("services");
   if (services == nullptr || !services->is_mapping())
     return result;
@@ -787,9 +599,6 @@ Result<ComposeResult> load_compose(const std::vector<std::shared_ptr<const hcl::
   Group g;
   g.name = "default";
   for (const auto& [name, svc] : services->entries) {
-    if (svc.find("extends"))
-      result.warnings.push_back("service \"" + name + "\": extends is not supported by bake yet; "
-                                                      "ignored");
     auto t = TRY(mapper.map(name, svc));
     if (!t)
       continue;

@@ -484,3 +484,75 @@ group "default" {
   CHECK((*out)["target"]["app"] == expected_app);
   CHECK((*out)["target"]["debug"] == expected_app);
 }
+
+TEST_CASE("compose extends builds a service on another one", "[bakefile][compose]") {
+  json out = print(R"(
+services:
+  base:
+    image: base:1
+    build:
+      context: ./base
+      args: {A: "1", B: "1"}
+      tags: [base:tag]
+  app:
+    extends: base
+    build:
+      args: {B: "2"}
+  remote:
+    extends:
+      file: common/services.yml
+      service: shared
+    build:
+      target: final
+)",
+                   options({}, {{"common/services.yml", R"(
+services:
+  shared:
+    build:
+      context: ./shared
+      dockerfile: shared.Dockerfile
+)"}}));
+  REQUIRE_FALSE(out.contains("error"));
+  json app = out["target"]["app"];
+  CHECK(app["context"] == "base");
+  CHECK(app["args"] == json({{"A", "1"}, {"B", "2"}}));
+  CHECK(app["tags"] == json({"base:tag"}));
+  // Paths of the extended file are relative to its directory.
+  json remote = out["target"]["remote"];
+  CHECK(remote["context"] == "common/shared");
+  CHECK(remote["dockerfile"] == "shared.Dockerfile");
+  CHECK(remote["target"] == "final");
+  CHECK_THAT(error_of("services:\n  a:\n    extends: b\n    build: .\n  b:\n    extends: a\n    build: .\n"),
+             Catch::Contains("circular reference with extends"));
+  CHECK_THAT(error_of("services:\n  a:\n    extends: nope\n    build: .\n"),
+             Catch::Contains("service \"nope\" not found"));
+}
+
+TEST_CASE("compose include adds another project's services", "[bakefile][compose]") {
+  auto disk = std::map<std::string, std::string>{
+      {"sub/compose.yaml", "services:\n  foo:\n    build:\n      context: .\n      target: buildfoo\n"
+                           "secrets:\n  tok:\n    file: ./tok.txt\n"},
+      {"loop.yaml", "include:\n  - loop.yaml\nservices:\n  x:\n    build: .\n"}};
+  json out = print(R"(
+include:
+  - sub/compose.yaml
+services:
+  bar:
+    build:
+      context: .
+      target: buildbar
+      secrets: [tok]
+)",
+                   options({}, disk));
+  REQUIRE_FALSE(out.contains("error"));
+  CHECK(out["group"]["default"]["targets"] == json({"bar", "foo"}));
+  CHECK(out["target"]["foo"]["context"] == "sub");
+  CHECK(out["target"]["foo"]["target"] == "buildfoo");
+  CHECK(out["target"]["bar"]["secret"] == json::parse(R"([{"id": "tok", "src": "sub/tok.txt"}])"));
+  CHECK_THAT(error_of("include: [sub/compose.yaml]\nservices:\n  foo:\n    build: .\n", options({}, disk)),
+             Catch::Contains("services.foo conflicts with imported resource"));
+  CHECK_THAT(error_of("include: [loop.yaml]\nservices:\n  y:\n    build: .\n", options({}, disk)),
+             Catch::Contains("nested more than"));
+  CHECK_THAT(error_of("include: [missing.yaml]\nservices:\n  y:\n    build: .\n"),
+             Catch::Contains("failed to read compose file missing.yaml"));
+}
