@@ -68,3 +68,41 @@ TEST_CASE("printed template escapes are undone before building", "[plugin][bake]
   CHECK(r->build_args.at("A") == "${B}");
   CHECK(r->tags.front() == "keep$${as-is}"); // not an escaped attribute
 }
+
+TEST_CASE("--execution takes fail-fast or continue; anything else is a usage error",
+          "[plugin][bake][execution]") {
+  CHECK(*parse_execution("") == xbuild::driver::Execution::fail_fast);
+  CHECK(*parse_execution("fail-fast") == xbuild::driver::Execution::fail_fast);
+  CHECK(*parse_execution("continue") == xbuild::driver::Execution::keep_going);
+  CHECK(*parse_execution("defer-error") == xbuild::driver::Execution::keep_going);
+  auto bad = parse_execution("sometimes");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().exit_code == 125);
+  CHECK(bad.error().message.find("invalid execution mode \"sometimes\"") != std::string::npos);
+}
+
+TEST_CASE("the continue summary names every target with its outcome, sorted",
+          "[plugin][bake][execution]") {
+  using xbuild::driver::TargetOutcome;
+  using State = TargetOutcome::State;
+  std::vector<TargetOutcome> outcomes(4);
+  outcomes[0].state = State::built;
+  outcomes[1].state = State::failed;
+  outcomes[1].error.message = "failed to solve: [2/2] RUN exit 3: exit code: 3\nlast output lines:\n  x";
+  outcomes[2].state = State::skipped;
+  outcomes[2].blocked_by = "bad";
+  outcomes[3].state = State::built;
+  std::vector<std::string> names = {"web", "bad", "dependent", "api"};
+  CHECK(bake_summary(names, outcomes, xbuild::driver::Execution::keep_going) ==
+        "Bake summary (--execution continue): 2 built, 1 failed, 1 skipped\n"
+        "TARGET      RESULT\n"
+        "api         built\n"
+        "bad         failed: failed to solve: [2/2] RUN exit 3: exit code: 3\n"
+        "dependent   skipped: needs bad, which failed\n"
+        "web         built\n");
+  outcomes[0].state = outcomes[2].state = outcomes[3].state = State::canceled;
+  auto ff = bake_summary(names, outcomes, xbuild::driver::Execution::fail_fast);
+  CHECK(ff.find("target \"bad\" failed; not built or not exported: api, dependent, web") !=
+        std::string::npos);
+  CHECK(ff.find("--execution continue") != std::string::npos);
+}
