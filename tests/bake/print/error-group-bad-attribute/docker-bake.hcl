@@ -1,0 +1,4 @@
+group "all" {
+  targets = []
+  tags    = ["x"]
+}

@@ -1,0 +1,2 @@
+target "app" {
+  tags = ["a"]

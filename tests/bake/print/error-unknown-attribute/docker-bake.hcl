@@ -1,0 +1,3 @@
+target "app" {
+  platfroms = ["linux/amd64"]
+}

@@ -1,0 +1,1 @@
+target "app" { args = { TWO = "2" } }

@@ -1,0 +1,5 @@
+group "default" { targets = ["app"] }
+target "app" {
+  dockerfile = "hcl.Dockerfile"
+  tags       = ["hcl"]
+}

@@ -1,0 +1,4 @@
+target "app" {
+  tags = ["override"]
+  args = { FROM_OVERRIDE = "1" }
+}
