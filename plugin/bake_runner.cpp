@@ -315,7 +315,8 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
     if (!r.loaded.empty())
       std::fprintf(stderr, "%s\n", r.loaded.c_str());
   }
-  if (exit_code != 0)
+  // One target needs no summary: its error says it all.
+  if (exit_code != 0 && names.size() > 1)
     std::fprintf(stderr, "%s", bake_summary(names, *outcomes, ui.execution).c_str());
   // A failed fail-fast bake exported nothing: no metadata either. With
   // continue, the targets that were built keep their entries (as buildx's
