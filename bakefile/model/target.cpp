@@ -1,6 +1,7 @@
 #include "bakefile/model/target.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "bakefile/hcl/type.hpp"
 #include "util/strings.hpp"
@@ -115,7 +116,8 @@ Result<json> composable_object(std::string_view attr, const hcl::Value::Object& 
         arr.push_back(TRY(hcl::to_string_value(e)));
       o[k] = arr;
     } else if (attr == "attest" && k == "disabled" && v.is_bool()) {
-      o[k] = v.as_bool();
+      if (v.as_bool()) // printed only when true (Attest.MarshalJSON)
+        o[k] = true;
     } else {
       o[k] = TRY(hcl::to_string_value(v));
     }
@@ -221,37 +223,87 @@ void escape_strings(json& j) {
 
 } // namespace
 
+namespace {
+
+// Go's strconv.ParseBool.
+std::optional<bool> parse_go_bool(const std::string& v) {
+  if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True")
+    return true;
+  if (v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "false" || v == "False")
+    return false;
+  return std::nullopt;
+}
+
+// util/buildflags/secrets.go Secret.UnmarshalText: only type (file|env),
+// id, src/source and env; every field must be key=value.
+Result<json> parse_secret(const std::vector<std::string>& fields) {
+  json o = json::object();
+  std::string type;
+  for (const std::string& f : fields) {
+    size_t eq = f.find('=');
+    if (eq == std::string::npos)
+      return fail("invalid field '" + f + "' must be a key=value pair");
+    std::string key = util::to_lower(f.substr(0, eq));
+    std::string value = f.substr(eq + 1);
+    if (key == "type") {
+      if (value != "file" && value != "env")
+        return fail("unsupported secret type \"" + value + "\"");
+      type = value;
+    } else if (key == "id" || key == "env") {
+      o[key] = value;
+    } else if (key == "src" || key == "source") {
+      o["src"] = value;
+    } else {
+      return fail("unexpected key '" + key + "' in '" + f + "'");
+    }
+  }
+  if (type == "env" && !o.contains("env") && o.contains("src")) {
+    o["env"] = o["src"];
+    o.erase("src");
+  }
+  return o;
+}
+
+} // namespace
+
 Result<json> parse_composable(std::string_view attr, std::string_view csv) {
   std::vector<std::string> fields = split_csv(csv);
   if (attr == "ssh")
     return parse_ssh(fields);
+  if (attr == "secret")
+    return parse_secret(fields);
   json o = json::object();
   for (const std::string& f : fields) {
     size_t eq = f.find('=');
     if (eq == std::string::npos) {
       if (fields.size() != 1)
         return fail("invalid value " + f + ": expected key=value");
-      // A bare value: a local path for output, a registry ref for cache,
-      // an id for secrets.
+      // A bare value: a local path for output, a registry ref for cache.
       if (attr == "output")
         return json{{"type", "local"}, {"dest", f}};
       if (attr == "cache-from" || attr == "cache-to")
         return json{{"type", "registry"}, {"ref", f}};
-      if (attr == "secret")
-        return json{{"id", f}};
       return fail("invalid value " + f + ": expected key=value");
     }
     std::string key = util::to_lower(util::trim(f.substr(0, eq)));
     std::string value = f.substr(eq + 1);
-    if (attr == "attest" && key == "disabled")
-      o[key] = value == "true";
-    else
+    if (attr == "attest" && key == "disabled") {
+      // Printed only when true (Attest.MarshalJSON).
+      auto b = parse_go_bool(value);
+      if (!b)
+        return fail("invalid value " + f);
+      if (*b)
+        o[key] = true;
+      else
+        o.erase(key);
+    } else {
       o[key] = value;
+    }
   }
-  if (attr == "secret")
-    normalize_secret(o);
-  if ((attr == "output" || attr == "attest") && !o.contains("type"))
-    return fail(std::string(attr) + " requires a type");
+  if (attr == "attest" && !o.contains("type"))
+    return fail("attestation type not specified");
+  if (!o.contains("type"))
+    return fail(std::string(attr) + " requires a type: \"" + std::string(csv) + "\"");
   return o;
 }
 

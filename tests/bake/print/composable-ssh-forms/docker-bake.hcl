@@ -1,0 +1,3 @@
+target "app" {
+  ssh = ["default", "github=/keys/a,/keys/b", { id = "obj", paths = ["/k"] }]
+}
