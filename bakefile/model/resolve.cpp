@@ -220,4 +220,26 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
   return out;
 }
 
+void add_source_date_epoch(json& print, const std::string& value) {
+  if (value.empty() || !print.contains("target"))
+    return;
+  for (auto& [name, t] : print["target"].items()) {
+    json& args = t["args"];
+    if (!args.is_object())
+      args = json::object();
+    if (!args.contains("SOURCE_DATE_EPOCH"))
+      args["SOURCE_DATE_EPOCH"] = value;
+  }
+}
+
+std::string canonical_attest(const std::string& type, const std::string& value) {
+  static const std::set<std::string> k_true = {"1", "t", "T", "TRUE", "true", "True"};
+  static const std::set<std::string> k_false = {"0", "f", "F", "FALSE", "false", "False"};
+  if (k_true.count(value))
+    return "type=" + type + ",disabled=false";
+  if (k_false.count(value))
+    return "type=" + type + ",disabled=true";
+  return "type=" + type + "," + value;
+}
+
 } // namespace xbuild::bakefile

@@ -31,4 +31,13 @@ Result<std::vector<std::string>> expand_targets(const Config& config,
 Result<nlohmann::json> print_definition(const Config& config, std::vector<std::string> names,
                                        const std::vector<Override>& overrides = {});
 
+// buildx commands/bake.go: a non-empty SOURCE_DATE_EPOCH from the
+// environment becomes the build arg SOURCE_DATE_EPOCH of every target in
+// `print` that does not set that arg itself.
+void add_source_date_epoch(nlohmann::json& print, const std::string& value);
+
+// buildflags.CanonicalizeAttest: `--sbom true` → "type=sbom,disabled=false",
+// `--sbom generator=x` → "type=sbom,generator=x".
+std::string canonical_attest(const std::string& type, const std::string& value);
+
 } // namespace xbuild::bakefile

@@ -163,33 +163,6 @@ Result<bakefile::Config> load_definition(const BakeSources& sources,
   return config;
 }
 
-// Targets reached only through `contexts = { x = "target:y" }` are part of
-// the definition too (buildx prints and builds them).
-Result<nlohmann::json> add_linked_targets(const bakefile::Config& config, nlohmann::json print,
-                                          const std::vector<bakefile::Override>& overrides) {
-  for (bool added = true; added;) {
-    added = false;
-    std::vector<std::string> missing;
-    for (const auto& [name, t] : print["target"].items())
-      if (t.contains("contexts") && t["contexts"].is_object())
-        for (const auto& [k, v] : t["contexts"].items())
-          if (v.is_string() && v.get<std::string>().starts_with("target:") &&
-              !print["target"].contains(v.get<std::string>().substr(7)))
-            missing.push_back(v.get<std::string>().substr(7));
-    for (const auto& name : missing) {
-      if (!config.targets.count(name))
-        return fail("failed to find target " + name + " (linked from a target's contexts)");
-      auto extra = TRY(bakefile::print_definition(config, {name}, overrides));
-      for (const auto& [n, t] : extra["target"].items())
-        if (!print["target"].contains(n)) {
-          print["target"][n] = t;
-          added = true;
-        }
-    }
-  }
-  return print;
-}
-
 struct Loaded {
   bakefile::Config config;
   std::map<std::string, std::string> env;
@@ -218,14 +191,43 @@ Result<Loaded> load(Context& ctx, const BakeOptions& o) {
   return loaded;
 }
 
+// The overrides buildx makes of --push, --load, --no-cache, --pull, --sbom
+// and --provenance (commands/bake.go runBake). Only --print applies them
+// for now: the build still takes push/load/no-cache from BakeUi, and would
+// add those outputs twice.
+std::vector<std::string> print_flag_overrides(const BakeOptions& o) {
+  std::vector<std::string> out;
+  if (!o.print)
+    return out;
+  if (o.push)
+    out.push_back("*.push=true");
+  if (o.load)
+    out.push_back("*.load=true");
+  if (o.no_cache)
+    out.push_back("*.no-cache=true");
+  if (o.pull)
+    out.push_back("*.pull=true");
+  if (!o.sbom.empty())
+    out.push_back("*.attest=" + bakefile::canonical_attest("sbom", o.sbom));
+  if (!o.provenance.empty())
+    out.push_back("*.attest=" + bakefile::canonical_attest("provenance", o.provenance));
+  return out;
+}
+
 // The requested targets with --set (and the flags buildx turns into
-// overrides, `sets`) applied: the --print document.
+// overrides, `sets`) applied: the --print document. Targets linked with
+// `target:` are in it, and SOURCE_DATE_EPOCH from the environment is a
+// build arg of every target that does not set it.
 Result<nlohmann::json> resolve(const Loaded& loaded, const BakeOptions& o,
-                               const std::vector<std::string>& sets) {
+                               std::vector<std::string> sets) {
+  for (auto& s : print_flag_overrides(o))
+    sets.push_back(std::move(s));
   auto overrides = TRY(bakefile::parse_overrides(sets, loaded.env));
   TRY_VOID(bakefile::check_override_patterns(loaded.config, overrides));
   auto print = TRY(bakefile::print_definition(loaded.config, o.targets, overrides));
-  return TRY(add_linked_targets(loaded.config, std::move(print), overrides));
+  if (auto it = loaded.env.find("SOURCE_DATE_EPOCH"); it != loaded.env.end())
+    bakefile::add_source_date_epoch(print, it->second);
+  return print;
 }
 
 // Flag values are checked before any file is read: a typo is a usage error.

@@ -1,0 +1,2 @@
+target "a" {}
+target "b" { args = { SOURCE_DATE_EPOCH = "0", X = "1" } }

@@ -1,0 +1,2 @@
+target "base" {}
+target "app" { contexts = { base = "target:base" } }
