@@ -1,0 +1,9 @@
+variable "DF" {
+  type    = string
+  default = null
+}
+target "app" {
+  dockerfile = DF
+  tags       = null
+  args       = { A = null, B = "b" }
+}
