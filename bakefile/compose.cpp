@@ -22,11 +22,10 @@
 namespace xbuild::bakefile {
 
 using nlohmann::json;
-using yaml::Node;
 using yaml::error_at;
+using yaml::Node;
 
 namespace {
-
 
 bool valid_target_name(const std::string& name) {
   static const std::regex k_name("^[a-zA-Z0-9_-]+$");
@@ -112,25 +111,43 @@ std::string bytes_size(double v) {
 
 const std::set<std::string>& ulimit_names() {
   static const std::set<std::string> k_names = {
-      "core",   "cpu",  "data",   "fsize",  "locks",  "memlock",    "msgqueue", "nice",
-      "nofile", "nproc", "rss",   "rtprio", "rttime", "sigpending", "stack"};
+      "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+      "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
   return k_names;
 }
 
 const std::vector<std::string>& build_fields() {
-  static const std::vector<std::string> k_fields = {
-      "context",    "dockerfile", "dockerfile_inline", "args",       "ssh",       "labels",
-      "cache_from", "cache_to",   "no_cache",          "additional_contexts",   "network",
-      "provenance", "sbom",       "pull",              "target",     "shm_size",  "extra_hosts",
-      "isolation",  "privileged", "secrets",           "tags",       "ulimits",   "platforms",
-      "entitlements"};
+  static const std::vector<std::string> k_fields = {"context",
+                                                    "dockerfile",
+                                                    "dockerfile_inline",
+                                                    "args",
+                                                    "ssh",
+                                                    "labels",
+                                                    "cache_from",
+                                                    "cache_to",
+                                                    "no_cache",
+                                                    "additional_contexts",
+                                                    "network",
+                                                    "provenance",
+                                                    "sbom",
+                                                    "pull",
+                                                    "target",
+                                                    "shm_size",
+                                                    "extra_hosts",
+                                                    "isolation",
+                                                    "privileged",
+                                                    "secrets",
+                                                    "tags",
+                                                    "ulimits",
+                                                    "platforms",
+                                                    "entitlements"};
   return k_fields;
 }
 
 const std::vector<std::string>& xbake_fields() {
   static const std::vector<std::string> k_fields = {
-      "tags", "cache-from", "cache-to", "secret",          "ssh",     "platforms",
-      "output", "pull",     "no-cache", "no-cache-filter", "contexts"};
+      "tags",   "cache-from", "cache-to", "secret",          "ssh",     "platforms",
+      "output", "pull",       "no-cache", "no-cache-filter", "contexts"};
   return k_fields;
 }
 
@@ -171,23 +188,27 @@ public:
     const Node* build = svc.find("build");
     if (build == nullptr) {
       if (svc.find("image") == nullptr)
-        return error_at(svc, "service \"" + name + "\" has neither an image nor a build context "
-                                                   "specified");
+        return error_at(svc, "service \"" + name +
+                                 "\" has neither an image nor a build context "
+                                 "specified");
       return std::optional<Target>();
     }
     Target t;
     t.name = sanitize_target_name(name);
     if (!valid_target_name(t.name))
-      return error_at(svc, "invalid service name \"" + t.name + "\": only \"[a-zA-Z0-9_-]+\" are "
-                                                                "allowed");
+      return error_at(svc, "invalid service name \"" + t.name +
+                               "\": only \"[a-zA-Z0-9_-]+\" are "
+                               "allowed");
     if (const Node* p = svc.find("platform"))
-      warn("platform (" + p->value + ") is not used by bake; set build.platforms or "
+      warn("platform (" + p->value +
+           ") is not used by bake; set build.platforms or "
            "x-bake.platforms");
     TRY_VOID(map_build(*build, svc, t));
     if (const Node* x = build->find("x-bake"))
       TRY_VOID(map_xbake(*x, t));
     if (!t.attrs.count("tags") || t.attrs["tags"].empty())
-      if (const Node* image = svc.find("image"); image && image->is_scalar() && !image->value.empty())
+      if (const Node* image = svc.find("image");
+          image && image->is_scalar() && !image->value.empty())
         t.attrs["tags"] = json::array({image->value});
     return std::optional<Target>(std::move(t));
   }
@@ -328,8 +349,8 @@ private:
     } else {
       for (const std::string& s : TRY(string_list(n, "build.ssh"))) {
         size_t eq = s.find('=');
-        add(s.substr(0, eq), eq == std::string::npos ? std::nullopt
-                                                     : std::optional<std::string>(s.substr(eq + 1)));
+        add(s.substr(0, eq),
+            eq == std::string::npos ? std::nullopt : std::optional<std::string>(s.substr(eq + 1)));
       }
     }
     sort_by_id(out);
@@ -347,7 +368,8 @@ private:
     const Node* secrets = m_root.find("secrets");
     const Node* def = secrets ? secrets->find(source) : nullptr;
     if (def == nullptr)
-      return error_at(ref, "service \"" + m_service + "\" refers to undefined build secret " + source);
+      return error_at(ref,
+                      "service \"" + m_service + "\" refers to undefined build secret " + source);
     json e = {{"id", source}};
     if (const Node* ext = def->find("external"); ext && TRY(scalar_bool(*ext, "external")))
       return error_at(ref, "unsupported external secret " + source);
@@ -356,8 +378,9 @@ private:
     if (const Node* env = def->find("environment"))
       e["env"] = TRY(scalar_string(*env, "secrets.environment"));
     if (!e.contains("src") && !e.contains("env"))
-      return error_at(*def, "secret \"" + source + "\" must set file or environment to be used "
-                                                    "in a build");
+      return error_at(*def, "secret \"" + source +
+                                "\" must set file or environment to be used "
+                                "in a build");
     return e;
   }
 
@@ -590,8 +613,9 @@ Result<ComposeResult> load_compose(const std::vector<std::shared_ptr<const hcl::
   compose::Project project = TRY(compose::load_project(files, options));
   const Node& model = project.model;
   for (const std::string& name : project.unset)
-    result.warnings.push_back("The \"" + name + "\" variable is not set. Defaulting to a blank "
-                                                "string.");
+    result.warnings.push_back("The \"" + name +
+                              "\" variable is not set. Defaulting to a blank "
+                              "string.");
   const Node* services = model.find("services");
   if (services == nullptr || !services->is_mapping())
     return result;
@@ -614,9 +638,10 @@ Result<ComposeResult> load_compose(const std::vector<std::shared_ptr<const hcl::
   return result;
 }
 
-Result<std::map<std::string, std::string>> compose_environment(
-    const std::map<std::string, std::string>& process_env, bool lookup_allowed,
-    const std::optional<std::string>& dotenv, const std::map<std::string, std::string>& vars) {
+Result<std::map<std::string, std::string>>
+compose_environment(const std::map<std::string, std::string>& process_env, bool lookup_allowed,
+                    const std::optional<std::string>& dotenv,
+                    const std::map<std::string, std::string>& vars) {
   std::map<std::string, std::string> env;
   if (lookup_allowed)
     env = process_env;

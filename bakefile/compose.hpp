@@ -65,9 +65,10 @@ Result<ComposeResult> load_compose(const std::vector<std::shared_ptr<const hcl::
 // BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP), plus the keys of `dotenv` (the
 // working directory's `.env`, if any) that the environment does not set,
 // then `vars` (`--var`) over both. The error is a `.env` syntax error.
-Result<std::map<std::string, std::string>> compose_environment(
-    const std::map<std::string, std::string>& process_env, bool lookup_allowed,
-    const std::optional<std::string>& dotenv, const std::map<std::string, std::string>& vars);
+Result<std::map<std::string, std::string>>
+compose_environment(const std::map<std::string, std::string>& process_env, bool lookup_allowed,
+                    const std::optional<std::string>& dotenv,
+                    const std::map<std::string, std::string>& vars);
 
 // Merges the HCL/JSON config `later` onto the compose config `base` as
 // buildx's hclparser decodes blocks onto an existing config: a target of the

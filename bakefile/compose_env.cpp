@@ -86,12 +86,25 @@ Result<std::string> dotenv_value(std::string_view text, size_t& i, const EnvLook
         char e = text[i + 1];
         i += 2;
         switch (e) {
-        case 'n': raw += '\n'; break;
-        case 't': raw += '\t'; break;
-        case 'r': raw += '\r'; break;
-        case '\\': case '"': raw += e; break;
-        case '$': raw += "$$"; break; // stays a literal $ through interpolation
-        default: raw += '\\'; raw += e;
+        case 'n':
+          raw += '\n';
+          break;
+        case 't':
+          raw += '\t';
+          break;
+        case 'r':
+          raw += '\r';
+          break;
+        case '\\':
+        case '"':
+          raw += e;
+          break;
+        case '$':
+          raw += "$$";
+          break; // stays a literal $ through interpolation
+        default:
+          raw += '\\';
+          raw += e;
         }
         continue;
       }
@@ -139,7 +152,8 @@ Result<std::string> interpolate(std::string_view text, const EnvLookup& lookup,
     if (i + 1 < text.size() && text[i + 1] == '{') {
       size_t close = matching_brace(text, i + 1);
       if (close == std::string_view::npos)
-        return fail("invalid interpolation format for \"" + std::string(text) + "\": an unclosed ${");
+        return fail("invalid interpolation format for \"" + std::string(text) +
+                    "\": an unclosed ${");
       out += TRY(substitute_braced(text.substr(i + 2, close - i - 2), text, lookup, unset));
       i = close;
       continue;

@@ -17,8 +17,8 @@
 
 namespace xbuild::bakefile::compose {
 
-using yaml::Node;
 using yaml::error_at;
+using yaml::Node;
 
 namespace {
 
@@ -45,8 +45,10 @@ Result<void> list_to_mapping(Node& n, std::string_view what) {
   if (n.is_null() || n.is_mapping())
     return {};
   if (!n.is_sequence())
-    return error_at(n, std::string(what) + " must be a mapping or a list of KEY=VALUE strings, "
-                                           "not a " + n.type_name());
+    return error_at(n, std::string(what) +
+                           " must be a mapping or a list of KEY=VALUE strings, "
+                           "not a " +
+                           n.type_name());
   Node m;
   m.kind = Node::Kind::mapping;
   m.where = n.where;
@@ -55,7 +57,8 @@ Result<void> list_to_mapping(Node& n, std::string_view what) {
       return error_at(item, std::string(what) + " entries must be KEY=VALUE strings");
     size_t eq = item.value.find('=');
     std::string key = item.value.substr(0, eq);
-    Node value = eq == std::string::npos ? null_like(item) : scalar_like(item, item.value.substr(eq + 1));
+    Node value =
+        eq == std::string::npos ? null_like(item) : scalar_like(item, item.value.substr(eq + 1));
     if (Node* prev = m.find(key))
       *prev = std::move(value);
     else
@@ -172,9 +175,10 @@ void merge_node(Node& base, const Node& over) {
   }
   if (base.is_sequence() && over.is_sequence()) {
     for (const Node& item : over.items) {
-      bool seen = item.is_scalar() && std::any_of(base.items.begin(), base.items.end(), [&](const Node& b) {
-                    return b.is_scalar() && b.value == item.value;
-                  });
+      bool seen =
+          item.is_scalar() && std::any_of(base.items.begin(), base.items.end(), [&](const Node& b) {
+            return b.is_scalar() && b.value == item.value;
+          });
       if (!seen)
         base.items.push_back(item);
     }
@@ -182,7 +186,6 @@ void merge_node(Node& base, const Node& over) {
   }
   base = over;
 }
-
 
 // --- include and extends ---------------------------------------------------
 
@@ -280,8 +283,8 @@ private:
     if (depth >= k_max_nesting)
       return error_at(at, "include/extends nested more than " + std::to_string(k_max_nesting) +
                               " levels deep (a cycle?) at " + path);
-    auto text = m_options.read_file ? m_options.read_file(path)
-                                    : Result<std::string>(fail("no reader"));
+    auto text =
+        m_options.read_file ? m_options.read_file(path) : Result<std::string>(fail("no reader"));
     if (!text)
       return error_at(at, "failed to read compose file " + path + ": " + text.error().message);
     auto file = std::make_shared<hcl::SourceFile>(hcl::SourceFile{path, std::move(*text)});

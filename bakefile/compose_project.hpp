@@ -14,9 +14,9 @@
 namespace xbuild::bakefile::compose {
 
 struct Project {
-  yaml::Node model;                                           // the merged tree
-  std::vector<std::shared_ptr<const hcl::SourceFile>> extra;  // included / extended files
-  std::set<std::string> unset;                                // variables used but not set
+  yaml::Node model;                                          // the merged tree
+  std::vector<std::shared_ptr<const hcl::SourceFile>> extra; // included / extended files
+  std::set<std::string> unset;                               // variables used but not set
 };
 
 // Parses one file and checks it is a compose file: a mapping with a

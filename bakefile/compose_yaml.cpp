@@ -101,6 +101,13 @@ private:
 
 } // namespace
 
+Node::Node() = default;
+Node::Node(const Node&) = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(const Node&) = default;
+Node& Node::operator=(Node&&) noexcept = default;
+Node::~Node() = default;
+
 const Node* Node::find(std::string_view key) const {
   if (kind != Kind::mapping)
     return nullptr;
@@ -137,14 +144,12 @@ Result<Node> parse(const hcl::SourceFile& file) {
   try {
     doc = YAML::Load(file.text);
   } catch (const YAML::Exception& e) {
-    return tl::unexpected(
-        hcl::make_error(range_of(file, e.mark), "invalid YAML: " + e.msg));
+    return tl::unexpected(hcl::make_error(range_of(file, e.mark), "invalid YAML: " + e.msg));
   }
   try {
     return Converter(file).convert(doc, 0);
   } catch (const YAML::Exception& e) {
-    return tl::unexpected(
-        hcl::make_error(range_of(file, e.mark), "invalid YAML: " + e.msg));
+    return tl::unexpected(hcl::make_error(range_of(file, e.mark), "invalid YAML: " + e.msg));
   }
 }
 

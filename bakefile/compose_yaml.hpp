@@ -14,13 +14,22 @@
 namespace xbuild::bakefile::yaml {
 
 struct Node {
+  // Out of line: `entries` holds Nodes in pairs, which must not be
+  // instantiated while Node is still incomplete (clang + libstdc++).
+  Node();
+  Node(const Node&);
+  Node(Node&&) noexcept;
+  Node& operator=(const Node&);
+  Node& operator=(Node&&) noexcept;
+  ~Node();
+
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
-  std::string value;                                  // scalar text (kind == scalar)
-  bool quoted = false;                                // a quoted scalar: always a string
-  std::vector<Node> items;                            // kind == sequence
-  std::vector<std::pair<std::string, Node>> entries;  // kind == mapping, in file order
-  hcl::Range where;                                   // the node's position (file may be null)
+  std::string value;                                 // scalar text (kind == scalar)
+  bool quoted = false;                               // a quoted scalar: always a string
+  std::vector<Node> items;                           // kind == sequence
+  std::vector<std::pair<std::string, Node>> entries; // kind == mapping, in file order
+  hcl::Range where;                                  // the node's position (file may be null)
 
   bool is_null() const { return kind == Kind::null; }
   bool is_scalar() const { return kind == Kind::scalar; }

@@ -69,7 +69,8 @@ EnvLookup lookup_in(std::map<std::string, std::string> env) {
 
 } // namespace
 
-TEST_CASE("compose services with build become targets in the default group", "[bakefile][compose]") {
+TEST_CASE("compose services with build become targets in the default group",
+          "[bakefile][compose]") {
   json out = print(R"(
 services:
   db:
@@ -130,7 +131,8 @@ services:
 
 TEST_CASE("compose args without a value come from the service environment, then the project",
           "[bakefile][compose]") {
-  json out = print(R"(
+  json out =
+      print(R"(
 services:
   scratch:
     build:
@@ -145,7 +147,7 @@ services:
       - NODE_ENV=test
     env_file: app.env
 )",
-                   options({{"FOO", "bar"}, {"NODE_ENV", "project"}}, {{"app.env", "FROM_FILE=f\n"}}));
+            options({{"FOO", "bar"}, {"NODE_ENV", "project"}}, {{"app.env", "FROM_FILE=f\n"}}));
   CHECK(out["target"]["scratch"]["args"] ==
         json({{"CT_ECR", "foo"}, {"FOO", "bar"}, {"NODE_ENV", "test"}, {"FROM_FILE", "f"}}));
 }
@@ -160,7 +162,8 @@ services:
                    options({{"B", "from-env"}}));
   CHECK(out["target"]["a"]["args"] == json({{"A", "1"}, {"B", "from-env"}, {"C", ""}}));
   CHECK_THAT(error_of("services:\n  a:\n    build: .\n    env_file: missing.env\n"),
-             Catch::Contains("env file missing.env not found") && Catch::Contains("compose.yaml:4"));
+             Catch::Contains("env file missing.env not found") &&
+                 Catch::Contains("compose.yaml:4"));
   CHECK(error_of("services:\n  a:\n    build: .\n    env_file:\n      - path: missing.env\n"
                  "        required: false\n") == "");
 }
@@ -212,7 +215,8 @@ services:
   CHECK(t["no-cache"] == false);
   CHECK(t["no-cache-filter"] == json({"build"}));
   // The build section's own contexts win; service: becomes target:.
-  CHECK(t["contexts"] == json({{"alpine", "docker-image://alpine:3.19"}, {"base", "target:other_svc"}}));
+  CHECK(t["contexts"] ==
+        json({{"alpine", "docker-image://alpine:3.19"}, {"base", "target:other_svc"}}));
 }
 
 TEST_CASE("compose secrets map to file or env secrets", "[bakefile][compose]") {
@@ -230,8 +234,7 @@ secrets:
   aws:
     file: ~/.aws/credentials
 )");
-  CHECK(out["target"]["webapp"]["secret"] ==
-        json::parse(R"([{"id": "token", "env": "ENV_TOKEN"},
+  CHECK(out["target"]["webapp"]["secret"] == json::parse(R"([{"id": "token", "env": "ENV_TOKEN"},
                         {"id": "aws", "src": "/home/u/.aws/credentials"}])"));
   CHECK_THAT(error_of("services:\n  a:\n    build:\n      secrets: [x]\nsecrets:\n  x:\n"
                       "    external: true\n"),
@@ -276,7 +279,8 @@ services:
 
 TEST_CASE("compose service names: dots become underscores, others are refused",
           "[bakefile][compose]") {
-  json out = print(Files{{"compose.yaml", "services:\n  a.b:\n    build: .\n"}}, options(), {"a.b"});
+  json out =
+      print(Files{{"compose.yaml", "services:\n  a.b:\n    build: .\n"}}, options(), {"a.b"});
   CHECK(out["target"].contains("a_b"));
   CHECK_THAT(error_of("services:\n  \"a b\":\n    build: .\n"),
              Catch::Contains("invalid service name \"a b\""));
@@ -364,15 +368,17 @@ services:
   CHECK_FALSE(has("PORT")); // runtime fields are not bake's business
   CHECK(has("service \"app\": build.isolation is not supported"));
   CHECK(has("service \"app\": platform (linux/arm64) is not used by bake"));
-  CHECK(has("service \"app\": x-bake.platfroms is not a bake field; ignored (did you mean \"platforms\"?)"));
+  CHECK(has("service \"app\": x-bake.platfroms is not a bake field; ignored (did you mean "
+            "\"platforms\"?)"));
 }
 
 TEST_CASE("compose errors name the file and line", "[bakefile][compose]") {
   CHECK_THAT(error_of("services:\n  app:\n    build: .\n   bad: [\n"),
              Catch::StartsWith("compose.yaml:4:4: invalid YAML"));
-  CHECK_THAT(error_of("services:\n  app:\n    build:\n      contxt: .\n"),
-             Catch::StartsWith("compose.yaml:4:15: service \"app\": build: unknown field \"contxt\"; "
-                               "did you mean \"context\"?"));
+  CHECK_THAT(
+      error_of("services:\n  app:\n    build:\n      contxt: .\n"),
+      Catch::StartsWith("compose.yaml:4:15: service \"app\": build: unknown field \"contxt\"; "
+                        "did you mean \"context\"?"));
   CHECK_THAT(error_of("services:\n  app:\n    build: .\n  app:\n    image: x\n"),
              Catch::Contains("mapping key \"app\" already defined at line 2"));
   CHECK_THAT(error_of("services:\n  app:\n    entrypoint: echo\n"),
@@ -430,8 +436,8 @@ TEST_CASE("the compose project environment: process env, .env below it, --var ab
   auto env = compose_environment({{"A", "process"}, {"C", "process"}}, true,
                                  std::string("A=dotenv\nB=dotenv-${A}\n"), {{"C", "var"}});
   REQUIRE(env);
-  CHECK(*env == std::map<std::string, std::string>{{"A", "process"}, {"B", "dotenv-process"},
-                                                   {"C", "var"}});
+  CHECK(*env == std::map<std::string, std::string>{
+                    {"A", "process"}, {"B", "dotenv-process"}, {"C", "var"}});
   auto off = compose_environment({{"A", "process"}}, false, std::nullopt, {});
   REQUIRE(off);
   CHECK(off->empty());
@@ -523,16 +529,19 @@ services:
   CHECK(remote["context"] == "common/shared");
   CHECK(remote["dockerfile"] == "shared.Dockerfile");
   CHECK(remote["target"] == "final");
-  CHECK_THAT(error_of("services:\n  a:\n    extends: b\n    build: .\n  b:\n    extends: a\n    build: .\n"),
-             Catch::Contains("circular reference with extends"));
+  CHECK_THAT(
+      error_of(
+          "services:\n  a:\n    extends: b\n    build: .\n  b:\n    extends: a\n    build: .\n"),
+      Catch::Contains("circular reference with extends"));
   CHECK_THAT(error_of("services:\n  a:\n    extends: nope\n    build: .\n"),
              Catch::Contains("service \"nope\" not found"));
 }
 
 TEST_CASE("compose include adds another project's services", "[bakefile][compose]") {
   auto disk = std::map<std::string, std::string>{
-      {"sub/compose.yaml", "services:\n  foo:\n    build:\n      context: .\n      target: buildfoo\n"
-                           "secrets:\n  tok:\n    file: ./tok.txt\n"},
+      {"sub/compose.yaml",
+       "services:\n  foo:\n    build:\n      context: .\n      target: buildfoo\n"
+       "secrets:\n  tok:\n    file: ./tok.txt\n"},
       {"loop.yaml", "include:\n  - loop.yaml\nservices:\n  x:\n    build: .\n"}};
   json out = print(R"(
 include:
@@ -550,8 +559,9 @@ services:
   CHECK(out["target"]["foo"]["context"] == "sub");
   CHECK(out["target"]["foo"]["target"] == "buildfoo");
   CHECK(out["target"]["bar"]["secret"] == json::parse(R"([{"id": "tok", "src": "sub/tok.txt"}])"));
-  CHECK_THAT(error_of("include: [sub/compose.yaml]\nservices:\n  foo:\n    build: .\n", options({}, disk)),
-             Catch::Contains("services.foo conflicts with imported resource"));
+  CHECK_THAT(
+      error_of("include: [sub/compose.yaml]\nservices:\n  foo:\n    build: .\n", options({}, disk)),
+      Catch::Contains("services.foo conflicts with imported resource"));
   CHECK_THAT(error_of("include: [loop.yaml]\nservices:\n  y:\n    build: .\n", options({}, disk)),
              Catch::Contains("nested more than"));
   CHECK_THAT(error_of("include: [missing.yaml]\nservices:\n  y:\n    build: .\n"),
