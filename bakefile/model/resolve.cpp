@@ -40,8 +40,16 @@ Result<void> expand(const Config& config, const std::string& name, std::set<std:
   if (auto g = config.groups.find(name); g != config.groups.end()) {
     if (!groups_seen.insert(name).second)
       return {}; // group cycles are guarded
-    for (const std::string& member : g->second.targets)
+    for (const std::string& member : g->second.targets) {
+      // A group naming itself means the target of that name (bake.go's
+      // group(): a member being expanded counts as a target), e.g. the
+      // compose group "default" holding a service called "default".
+      if (member == name && config.targets.count(member)) {
+        out.insert(member);
+        continue;
+      }
       TRY_VOID(expand(config, member, out, groups_seen));
+    }
     return {};
   }
   if (!config.targets.count(name))
