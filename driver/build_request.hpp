@@ -40,6 +40,10 @@ struct BuildRequest {
   size_t max_parallelism = 0;
   std::filesystem::path docker_config_dir;
   engine::exporter::DockerDaemon docker; // the current context's engine (--load)
+  // Set when the caller already knows the request must not be built (bake:
+  // a lint violation with `check=error=true`): it fails with this error
+  // like a request that cannot be prepared, and its linked users are skipped.
+  std::optional<Error> refused;
 };
 
 struct BuildResult {

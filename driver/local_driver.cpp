@@ -230,6 +230,8 @@ Result<std::vector<TargetOutcome>> build_local_many_partial(
     if (out[i].state != State::built)
       continue;
     auto prepared = [&]() -> Result<engine::build::BuildRequest> {
+      if (requests[i].refused)
+        return tl::unexpected(*requests[i].refused);
       for (const auto& o : requests[i].outputs)
         outputs[i].push_back(TRY(engine::exporter::parse_output(o)));
       return engine_request(requests[i], scratch.path(), earlier);

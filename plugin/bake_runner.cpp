@@ -6,6 +6,9 @@
 #include <set>
 
 #include "driver/builders.hpp"
+#include "engine/dockerfile/subrequest.hpp"
+#include "oci/platform.hpp"
+#include "plugin/bake_call.hpp"
 #include "plugin/builder_access.hpp"
 #include "plugin/commands/commands.hpp"
 #include "plugin/progress/renderer.hpp"
@@ -249,6 +252,35 @@ std::string bake_summary(const std::vector<std::string>& names,
          std::to_string(count[State::skipped]) + " skipped\n" + columns(rows);
 }
 
+namespace {
+
+// As `build` does: the Dockerfile's lint warnings are shown before it is
+// built, and `# check=error=true` turns them into the target's failure.
+// A Dockerfile that cannot be read or parsed is left to the build, which
+// reports it.
+void lint_before_build(const std::string& name, const json& target, driver::BuildRequest& r) {
+  auto req = bake_call_request(target, oci::host_platform().str());
+  if (!req)
+    return;
+  auto res = engine::dockerfile::lint_before_build(*req);
+  if (!res || res->output.empty())
+    return;
+  // The ERROR line becomes the target's failure, reported with the others.
+  std::string warnings = res->output, message;
+  if (auto at = warnings.rfind("ERROR: "); at != std::string::npos) {
+    message = warnings.substr(at + 7);
+    warnings.erase(at);
+  }
+  std::fprintf(stderr, "target \"%s\": %s", name.c_str(), warnings.c_str());
+  if (res->exit_code != 0) {
+    while (!message.empty() && message.back() == '\n')
+      message.pop_back();
+    r.refused = Error{message.empty() ? "lint violation found" : message, 1};
+  }
+}
+
+} // namespace
+
 int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
   auto order = bake_build_order(print);
   if (!order)
@@ -270,6 +302,7 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
     }
     r->no_cache = r->no_cache || ui.no_cache;
     r->docker_config_dir = ctx.config_dir;
+    lint_before_build(name, print["target"][name], *r);
     requests.push_back(std::move(*r));
   }
   auto group = current_builder(ctx);

@@ -128,3 +128,29 @@ xb_run mixed "$X" bake --progress quiet linted out
 xb_assert_eq 1 "$mixed_rc" "a checked target with a warning next to a built one"
 xb_assert_contains "$mixed_out" $'linted\n\nCheck complete, 1 warning has been found!'
 [[ -f out/a.txt ]] || xb_fail "the target without call was not built: $mixed_err"
+
+# A normal bake shows each target's lint warnings before building it, and
+# `# check=error=true` fails that target (its linked users are skipped).
+mkdir -p strict
+printf 'x\n' >strict/a.txt
+printf 'm\n' >messy/a.txt
+printf '# check=error=true\nFROM scratch\ncopy a.txt /a.txt\nCOPY a.txt /b.txt\n' >strict/Dockerfile
+cat >strict.hcl <<'HCL'
+target "strict" {
+  context = "strict"
+}
+target "user" {
+  contexts          = { base = "target:strict" }
+  dockerfile-inline = "FROM base\n"
+}
+target "fine" {
+  context = "messy"
+  output  = ["type=local,dest=out-fine"]
+}
+HCL
+xb_run strict "$X" bake -f strict.hcl --execution continue --progress quiet strict user fine
+xb_assert_eq 1 "$strict_rc" "a lint violation with check=error=true"
+xb_assert_contains "$strict_err" $'target "fine": 1 warning found:'
+xb_assert_contains "$strict_err" 'ERROR: target "strict": lint violation found for rules: ConsistentInstructionCasing'
+xb_assert_contains "$strict_err" "skipped: needs strict, which failed"
+[[ -f out-fine/a.txt ]] || xb_fail "the target with warnings only was not built: $strict_err"

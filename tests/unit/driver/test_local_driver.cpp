@@ -63,3 +63,17 @@ TEST_CASE("bake outcomes per target: failed to prepare, skipped through links, b
     CHECK(plain.error().message.find("unable to prepare context") != std::string::npos);
   }
 }
+
+TEST_CASE("a refused request fails like one that cannot be prepared", "[driver][bake][continue]") {
+  util::TempDir dir("xbuild-driver-test");
+  std::vector<BuildRequest> requests = {target("strict", "FROM scratch\n"),
+                                        target("user", "FROM s\n", {"s=target:strict"}),
+                                        target("other", "FROM scratch\n")};
+  requests[0].refused = Error{"lint violation found for rules: X", 1};
+  auto out = build_local_many_partial(dir.path() / "state", requests, {}, {Execution::keep_going, 0});
+  REQUIRE(out);
+  CHECK((*out)[0].state == TargetOutcome::State::failed);
+  CHECK((*out)[0].error.message == "lint violation found for rules: X");
+  CHECK((*out)[1].state == TargetOutcome::State::skipped);
+  CHECK((*out)[2].state == TargetOutcome::State::built);
+}
