@@ -199,6 +199,8 @@ public:
       return error_at(svc, "invalid service name \"" + t.name +
                                "\": only \"[a-zA-Z0-9_-]+\" are "
                                "allowed");
+    if (svc.find("x-bake"))
+      warn("x-bake belongs under build:; ignored here");
     if (const Node* p = svc.find("platform"))
       warn("platform (" + p->value +
            ") is not used by bake; set build.platforms or "
@@ -612,6 +614,7 @@ Result<ComposeResult> load_compose(const std::vector<std::shared_ptr<const hcl::
   ComposeResult result;
   compose::Project project = TRY(compose::load_project(files, options));
   const Node& model = project.model;
+  result.warnings = project.warnings;
   for (const std::string& name : project.unset)
     result.warnings.push_back("The \"" + name +
                               "\" variable is not set. Defaulting to a blank "

@@ -36,7 +36,7 @@ enum class FileFormat {
 FileFormat format_from_name(std::string_view name);
 
 // Whether `file` reads as a compose file: a YAML mapping with a `services`
-// mapping or a `secrets` key. The error says why not ("empty compose file",
+// mapping, or a `secrets` or `include` key. The error says why not ("empty compose file",
 // a YAML syntax error with its line).
 Result<void> check_compose(const hcl::SourceFile& file);
 

@@ -312,6 +312,10 @@ private:
       } else {
         return error_at(item, "an include entry needs a path");
       }
+      for (const char* key : {"env_file", "project_directory"})
+        if (item.is_mapping() && item.find(key))
+          m_project.warnings.push_back("include " + std::string(key) +
+                                       " is not supported by bake; ignored");
       Node included;
       for (const Node* p : paths) {
         Node one = TRY(load_path(p->value, *p, depth));
@@ -414,7 +418,9 @@ Result<Node> parse_compose_file(const hcl::SourceFile& file) {
   if (!root.is_mapping())
     return error_at(root, "empty compose file: expected a mapping with \"services\"");
   const Node* services = root.find("services");
-  if (!(services && services->is_mapping()) && root.find("secrets") == nullptr)
+  // `include` alone is a compose file too: its services come from elsewhere.
+  if (!(services && services->is_mapping()) && root.find("secrets") == nullptr &&
+      root.find("include") == nullptr)
     return error_at(root, "empty compose file: no \"services\" or \"secrets\"");
   return root;
 }

@@ -17,10 +17,12 @@ struct Project {
   yaml::Node model;                                          // the merged tree
   std::vector<std::shared_ptr<const hcl::SourceFile>> extra; // included / extended files
   std::set<std::string> unset;                               // variables used but not set
+  std::vector<std::string> warnings;                         // keys read but not supported
 };
 
 // Parses one file and checks it is a compose file: a mapping with a
-// `services` mapping or a `secrets` key ("empty compose file" otherwise).
+// `services` mapping, or a `secrets` or `include` key ("empty compose file"
+// otherwise).
 Result<yaml::Node> parse_compose_file(const hcl::SourceFile& file);
 
 // Loads `files` in order into one model. Nodes point into `files` and into

@@ -351,6 +351,7 @@ services:
   app:
     image: app:${TAG}
     platform: linux/arm64
+    x-bake: {tags: [lost]}
     ports: ["${PORT}:80"]
     build:
       isolation: hyperv
@@ -367,6 +368,7 @@ services:
   CHECK(has("The \"TAG\" variable is not set"));
   CHECK_FALSE(has("PORT")); // runtime fields are not bake's business
   CHECK(has("service \"app\": build.isolation is not supported"));
+  CHECK(has("service \"app\": x-bake belongs under build:"));
   CHECK(has("service \"app\": platform (linux/arm64) is not used by bake"));
   CHECK(has("service \"app\": x-bake.platfroms is not a bake field; ignored (did you mean "
             "\"platforms\"?)"));
@@ -564,6 +566,12 @@ services:
       Catch::Contains("services.foo conflicts with imported resource"));
   CHECK_THAT(error_of("include: [loop.yaml]\nservices:\n  y:\n    build: .\n", options({}, disk)),
              Catch::Contains("nested more than"));
+  std::vector<std::string> warnings;
+  json with_env =
+      print(Files{{"compose.yaml", "include:\n  - path: sub/compose.yaml\n    env_file: x.env\n"}},
+            options({}, disk), {}, &warnings);
+  CHECK(with_env["target"].contains("foo"));
+  CHECK(warnings == std::vector<std::string>{"include env_file is not supported by bake; ignored"});
   CHECK_THAT(error_of("include: [missing.yaml]\nservices:\n  y:\n    build: .\n"),
              Catch::Contains("failed to read compose file missing.yaml"));
 }
