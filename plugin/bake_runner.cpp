@@ -13,6 +13,7 @@
 #include "plugin/commands/commands.hpp"
 #include "plugin/progress/renderer.hpp"
 #include "util/fs.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
 namespace xbuild::plugin {
@@ -279,6 +280,35 @@ void lint_before_build(const std::string& name, const json& target, driver::Buil
   }
 }
 
+// For --progress=rawjson readers: when a target was not built, the outcome
+// of every target as the statuses of one "[internal] target results"
+// vertex (id "NAME: STATUS", as buildx's defer-error reports them).
+void report_target_results(engine::ProgressSink& sink,
+                           const std::vector<driver::BuildRequest>& requests,
+                           const std::vector<driver::TargetOutcome>& outcomes) {
+  using State = driver::TargetOutcome::State;
+  if (requests.size() < 2 || std::all_of(outcomes.begin(), outcomes.end(), [](const auto& o) {
+        return o.state == State::built;
+      }))
+    return;
+  auto now = engine::Clock::now();
+  engine::VertexEvent v{"sha256:" + util::sha256_hex("xbuild bake target results"),
+                        "[internal] target results", {}, now, now, false, {}};
+  sink.vertex(v);
+  std::vector<size_t> order(requests.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return requests[a].name < requests[b].name; });
+  for (size_t i : order) {
+    const char* status = outcomes[i].state == State::built     ? "succeeded"
+                         : outcomes[i].state == State::failed  ? "failed"
+                         : outcomes[i].state == State::skipped ? "skipped"
+                                                               : "aborted";
+    sink.status({requests[i].name + ": " + status, v.digest, status, 0, 0, now, now});
+  }
+}
+
 } // namespace
 
 int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
@@ -318,10 +348,12 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
   auto outcomes = driver::build_local_many_partial(
       driver::local_state_dir(*group), requests, {renderer.get(), ctx.cancel},
       {ui.execution, ui.max_parallelism});
+  using State = driver::TargetOutcome::State;
+  if (outcomes && *mode == ProgressMode::rawjson)
+    report_target_results(*renderer, requests, *outcomes);
   renderer->finish();
   if (!outcomes)
     return print_error(outcomes.error());
-  using State = driver::TargetOutcome::State;
   json meta = json::object();
   int exit_code = 0;
   std::vector<std::string> names;

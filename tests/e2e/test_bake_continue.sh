@@ -138,3 +138,25 @@ assert len(runs) == 5, runs  # good, slow (2 steps), base, linked
 for (n1, (s1, e1)), (n2, (s2, e2)) in zip(runs, runs[1:]):
     assert e1 <= s2 + 0.05, f"{n1} and {n2} overlap with --max-parallelism 1"
 PY
+
+# --- rawjson readers get every target's outcome as progress statuses -----------
+xb_run raw "$X" bake --execution continue --progress rawjson
+[[ $raw_rc == 1 ]] || xb_fail "rawjson continue: expected exit code 1, got $raw_rc"
+python3 - "$raw_err" <<'PY'
+import json, sys
+ids, results = set(), set()
+for line in sys.argv[1].splitlines():
+    if not line.startswith("{"):
+        continue  # the ERROR lines and the summary
+    ev = json.loads(line)
+    for v in ev.get("vertexes", []):
+        if v.get("name") == "[internal] target results":
+            results.add(v["digest"])
+    for s in ev.get("statuses", []):
+        if s.get("vertex") in results:
+            ids.add(s["id"])
+assert results, "no [internal] target results vertex"
+for want in ("bad: failed", "dependent: skipped", "good: succeeded", "linked: succeeded",
+             "slow: succeeded", "base: succeeded"):
+    assert want in ids, (want, sorted(ids))
+PY
