@@ -202,116 +202,165 @@ BuildResult to_result(const BuildRequest& request, const engine::build::BuildOut
   return r;
 }
 
+// One bake run in three steps: prepare every request (its failures are the
+// request's), solve them as one graph, export what was built.
+class ManyRun {
+public:
+  ManyRun(const std::vector<BuildRequest>& requests, const BuildEnv& env, const ManyOptions& options)
+      : m_requests(requests), m_env(env), m_fail_fast(options.execution == Execution::fail_fast),
+        m_options(options), m_out(requests.size()), m_outputs(requests.size()),
+        m_engine_of(requests.size(), SIZE_MAX), m_scratch("xbuild-secrets") {
+    ::chmod(m_scratch.path().c_str(), 0700);
+  }
+
+  Result<std::vector<TargetOutcome>> run(const std::filesystem::path& state_dir) {
+    // A fail-fast stop returns what is known so far: the failure is named.
+    if (!prepare())
+      return std::move(m_out);
+    auto state = TRY(engine::build::EngineState::open(state_dir));
+    auto solved = TRY(solve(*state));
+    if (!collect(solved))
+      return std::move(m_out);
+    TRY_VOID(export_all(*state, solved));
+    return std::move(m_out);
+  }
+
+private:
+  // Each request becomes an engine request; one that cannot (no context,
+  // no Dockerfile, bad output, refused) fails, and requests linking to it
+  // are skipped. False when fail-fast stops here.
+  bool prepare() {
+    std::map<std::string, size_t> earlier, index_of;
+    for (size_t i = 0; i < m_requests.size(); ++i) {
+      for (const auto& link : linked_names(m_requests[i]))
+        if (auto it = index_of.find(link); it != index_of.end() && m_out[it->second].state != State::built) {
+          const auto& d = m_out[it->second];
+          m_out[i].state = State::skipped;
+          m_out[i].blocked_by = d.state == State::skipped ? d.blocked_by : link;
+          break;
+        }
+      index_of[m_requests[i].name] = i;
+      if (m_out[i].state != State::built)
+        continue;
+      auto prepared = prepare_one(i, earlier);
+      if (!prepared) {
+        m_out[i].state = State::failed;
+        m_out[i].error = prepared.error();
+        if (m_fail_fast) {
+          cancel_rest(m_out, name_of(m_requests, i));
+          return false;
+        }
+        continue;
+      }
+      m_engine_of[i] = m_ereqs.size();
+      m_request_of.push_back(i);
+      if (!m_requests[i].name.empty())
+        earlier[m_requests[i].name] = m_ereqs.size();
+      m_ereqs.push_back(std::move(*prepared));
+    }
+    return true;
+  }
+
+  Result<engine::build::BuildRequest> prepare_one(size_t i, const std::map<std::string, size_t>& earlier) {
+    if (m_requests[i].refused)
+      return tl::unexpected(*m_requests[i].refused);
+    for (const auto& o : m_requests[i].outputs)
+      m_outputs[i].push_back(TRY(engine::exporter::parse_output(o)));
+    return engine_request(m_requests[i], m_scratch.path(), earlier);
+  }
+
+  Result<std::vector<engine::build::RequestOutcome>> solve(engine::build::EngineState& state) {
+    engine::build::RunOptions run;
+    run.execution = m_fail_fast ? engine::build::Execution::fail_fast
+                                : engine::build::Execution::contain;
+    run.max_concurrent = m_options.max_concurrent;
+    return engine::build::run_builds_partial(m_ereqs, {&state, m_env.progress, m_env.cancel}, run);
+  }
+
+  // The engine's outcomes by target name. False when fail-fast stops here.
+  bool collect(const std::vector<engine::build::RequestOutcome>& outcomes) {
+    using EState = engine::build::RequestOutcome::State;
+    std::string first_failure;
+    for (size_t e = 0; e < outcomes.size(); ++e) {
+      size_t i = m_request_of[e];
+      const auto& o = outcomes[e];
+      if (o.state == EState::failed) {
+        m_out[i].state = State::failed;
+        m_out[i].error = o.error;
+        if (first_failure.empty())
+          first_failure = name_of(m_requests, i);
+      } else if (o.state == EState::skipped) {
+        m_out[i].state = State::skipped;
+        m_out[i].blocked_by = name_of(m_requests, m_request_of[o.blocked_by]);
+      } else if (o.state == EState::stopped) {
+        m_out[i].state = State::canceled;
+        m_out[i].error = o.error;
+      }
+    }
+    if (m_fail_fast && !first_failure.empty()) {
+      cancel_rest(m_out, first_failure);
+      return false;
+    }
+    return true;
+  }
+
+  // Exports what was built, in request order. Fail-fast: a failed export
+  // stops the ones after it (those before it are already written).
+  Result<void> export_all(engine::build::EngineState& state,
+                          const std::vector<engine::build::RequestOutcome>& outcomes) {
+    for (size_t i = 0; i < m_requests.size(); ++i) {
+      if (m_out[i].state != State::built)
+        continue;
+      auto exported = export_one(state, i, outcomes[m_engine_of[i]].outcome);
+      if (exported) {
+        m_out[i].result = std::move(*exported);
+        continue;
+      }
+      if (exported.error().exit_code == 130)
+        return tl::unexpected(exported.error());
+      m_out[i].state = State::failed;
+      m_out[i].error = exported.error();
+      if (m_fail_fast) {
+        for (size_t j = i + 1; j < m_requests.size(); ++j)
+          if (m_out[j].state == State::built) {
+            m_out[j].state = State::canceled;
+            m_out[j].blocked_by = name_of(m_requests, i);
+          }
+        return {};
+      }
+    }
+    return {};
+  }
+
+  Result<BuildResult> export_one(engine::build::EngineState& state, size_t i,
+                                 const engine::build::BuildOutcome& outcome) {
+    const auto& request = m_requests[i];
+    auto stored = TRY(engine::exporter::store_result(state, outcome.result, oci::MediaFamily::oci));
+    engine::exporter::ExportRequest xr{m_outputs[i], request.tags, request.docker_config_dir,
+                                       m_env.cancel, request.docker};
+    auto meta = TRY(engine::exporter::export_result(state, outcome.result, stored, xr));
+    return to_result(request, outcome, meta);
+  }
+
+  const std::vector<BuildRequest>& m_requests;
+  const BuildEnv& m_env;
+  bool m_fail_fast;
+  ManyOptions m_options;
+  std::vector<TargetOutcome> m_out;
+  std::vector<std::vector<engine::exporter::OutputSpec>> m_outputs; // per request
+  std::vector<engine::build::BuildRequest> m_ereqs;                 // the prepared ones
+  std::vector<size_t> m_engine_of;  // request → index in m_ereqs (SIZE_MAX: not prepared)
+  std::vector<size_t> m_request_of; // index in m_ereqs → request
+  util::TempDir m_scratch;          // env secrets, 0700
+};
+
 } // namespace
 
 Result<std::vector<TargetOutcome>> build_local_many_partial(
     const std::filesystem::path& state_dir, const std::vector<BuildRequest>& requests,
     const BuildEnv& env, const ManyOptions& options) {
-  bool fail_fast = options.execution == Execution::fail_fast;
-  std::vector<TargetOutcome> out(requests.size());
-  util::TempDir scratch("xbuild-secrets");
-  ::chmod(scratch.path().c_str(), 0700);
-
-  // Prepare each request; one that cannot be prepared (no context, no
-  // Dockerfile, bad output) fails, and requests linking to it are skipped.
-  std::vector<engine::build::BuildRequest> ereqs;
-  std::vector<size_t> engine_of(requests.size(), SIZE_MAX), request_of;
-  std::vector<std::vector<engine::exporter::OutputSpec>> outputs(requests.size());
-  std::map<std::string, size_t> earlier, index_of;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    for (const auto& link : linked_names(requests[i]))
-      if (auto it = index_of.find(link); it != index_of.end() && out[it->second].state != State::built) {
-        out[i].state = State::skipped;
-        const auto& d = out[it->second];
-        out[i].blocked_by = d.state == State::skipped ? d.blocked_by : link;
-        break;
-      }
-    index_of[requests[i].name] = i;
-    if (out[i].state != State::built)
-      continue;
-    auto prepared = [&]() -> Result<engine::build::BuildRequest> {
-      if (requests[i].refused)
-        return tl::unexpected(*requests[i].refused);
-      for (const auto& o : requests[i].outputs)
-        outputs[i].push_back(TRY(engine::exporter::parse_output(o)));
-      return engine_request(requests[i], scratch.path(), earlier);
-    }();
-    if (!prepared) {
-      out[i].state = State::failed;
-      out[i].error = prepared.error();
-      if (fail_fast) {
-        cancel_rest(out, name_of(requests, i));
-        return out;
-      }
-      continue;
-    }
-    engine_of[i] = ereqs.size();
-    request_of.push_back(i);
-    if (!requests[i].name.empty())
-      earlier[requests[i].name] = ereqs.size();
-    ereqs.push_back(std::move(*prepared));
-  }
-
-  auto state = TRY(engine::build::EngineState::open(state_dir));
-  engine::build::RunOptions run;
-  run.execution = fail_fast ? engine::build::Execution::fail_fast
-                            : engine::build::Execution::contain;
-  run.max_concurrent = options.max_concurrent;
-  auto outcomes = TRY(engine::build::run_builds_partial(ereqs, {state.get(), env.progress, env.cancel}, run));
-  using EState = engine::build::RequestOutcome::State;
-  std::string first_failure;
-  for (size_t e = 0; e < outcomes.size(); ++e) {
-    size_t i = request_of[e];
-    const auto& o = outcomes[e];
-    if (o.state == EState::failed) {
-      out[i].state = State::failed;
-      out[i].error = o.error;
-      if (first_failure.empty())
-        first_failure = name_of(requests, i);
-    } else if (o.state == EState::skipped) {
-      out[i].state = State::skipped;
-      out[i].blocked_by = name_of(requests, request_of[o.blocked_by]);
-    } else if (o.state == EState::stopped) {
-      out[i].state = State::canceled;
-      out[i].error = o.error;
-    }
-  }
-  if (fail_fast && !first_failure.empty()) {
-    cancel_rest(out, first_failure);
-    return out;
-  }
-
-  // Export what was built, in request order.
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (out[i].state != State::built)
-      continue;
-    const auto& outcome = outcomes[engine_of[i]].outcome;
-    auto exported = [&]() -> Result<BuildResult> {
-      auto stored = TRY(engine::exporter::store_result(*state, outcome.result, oci::MediaFamily::oci));
-      engine::exporter::ExportRequest xr{outputs[i], requests[i].tags, requests[i].docker_config_dir,
-                                         env.cancel, requests[i].docker};
-      auto meta = TRY(engine::exporter::export_result(*state, outcome.result, stored, xr));
-      return to_result(requests[i], outcome, meta);
-    }();
-    if (exported) {
-      out[i].result = std::move(*exported);
-      continue;
-    }
-    if (exported.error().exit_code == 130)
-      return tl::unexpected(exported.error());
-    out[i].state = State::failed;
-    out[i].error = exported.error();
-    if (fail_fast) {
-      // Earlier targets are already exported; the rest are not.
-      for (size_t j = i + 1; j < requests.size(); ++j)
-        if (out[j].state == State::built) {
-          out[j].state = State::canceled;
-          out[j].blocked_by = name_of(requests, i);
-        }
-      return out;
-    }
-  }
-  return out;
+  ManyRun run(requests, env, options);
+  return run.run(state_dir);
 }
 
 Result<std::vector<BuildResult>> build_local_many(const std::filesystem::path& state_dir,
