@@ -92,6 +92,56 @@ bool blocked(size_t i, const std::vector<BuildRequest>& requests,
   return false;
 }
 
+// Plans every request into one graph. A request that cannot be planned
+// fails alone (contain) or stops the run before any work (fail-fast: then
+// false, every other request stopped).
+bool plan_all(Plan& plan, const std::vector<BuildRequest>& requests, const BuildContext& ctx,
+              Execution execution, std::vector<RequestOutcome>& out) {
+  using State = RequestOutcome::State;
+  // Credentials and insecure-registry settings are those of the first
+  // request: one user, one docker config per run.
+  auto images = make_registry_image_source(
+      ctx.state->content(), requests.empty() ? std::filesystem::path() : requests[0].docker_config_dir,
+      ctx.cancel);
+  plan.requests.resize(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (blocked(i, requests, out))
+      continue;
+    if (auto planned = plan_one(plan, i, requests[i], ctx, *images); !planned) {
+      out[i].state = State::failed;
+      out[i].error = planned.error();
+      plan.requests[i].clear(); // half-planned: none of it is a target
+      if (execution == Execution::fail_fast) {
+        for (size_t j = 0; j < requests.size(); ++j)
+          if (j != i)
+            out[j].state = State::stopped;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// The solver's targets: every vertex a history entry points at, so the
+// exporter can tell which steps made layers (the scheduler runs each once
+// anyway). Each target belongs to its request's job, which bounds requests
+// building at once.
+std::vector<solver::Vertex*> solver_targets(const Plan& plan, std::vector<size_t>& jobs) {
+  std::vector<solver::Vertex*> targets;
+  for (size_t i = 0; i < plan.requests.size(); ++i)
+    for (const auto& pp : plan.requests[i]) {
+      size_t before = targets.size();
+      if (pp.root)
+        targets.push_back(pp.root);
+      for (const auto& h : pp.history)
+        for (auto* v : {h.before, h.after})
+          if (v)
+            targets.push_back(v);
+      jobs.insert(jobs.end(), targets.size() - before, i);
+    }
+  return targets;
+}
+
 } // namespace
 
 Result<std::vector<RequestOutcome>> run_builds_partial(const std::vector<BuildRequest>& requests,
@@ -99,54 +149,12 @@ Result<std::vector<RequestOutcome>> run_builds_partial(const std::vector<BuildRe
                                                        const RunOptions& options) {
   using State = RequestOutcome::State;
   std::vector<RequestOutcome> out(requests.size());
-  // Credentials and insecure-registry settings are those of the first
-  // request: one user, one docker config per run.
-  auto images = make_registry_image_source(
-      ctx.state->content(), requests.empty() ? std::filesystem::path() : requests[0].docker_config_dir,
-      ctx.cancel);
-  // Plan every request into one graph. A request that cannot be planned
-  // fails alone (contain) or stops the run before any work (fail-fast).
   Plan plan;
-  bool stop = false;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (plan.requests.size() <= i)
-      plan.requests.resize(i + 1);
-    if (stop) {
-      out[i].state = State::stopped;
-      continue;
-    }
-    if (blocked(i, requests, out))
-      continue;
-    if (auto planned = plan_one(plan, i, requests[i], ctx, *images); !planned) {
-      out[i].state = State::failed;
-      out[i].error = planned.error();
-      plan.requests[i].clear(); // half-planned: none of it is a target
-      stop = options.execution == Execution::fail_fast;
-      if (stop)
-        for (size_t j = 0; j < i; ++j)
-          out[j].state = State::stopped;
-    }
-  }
-  if (stop)
+  if (!plan_all(plan, requests, ctx, options.execution, out))
     return out;
 
-  // Every vertex a history entry points at is a target, so the exporter can
-  // tell which steps made layers; the scheduler runs each once anyway. Each
-  // target belongs to its request's job, which bounds requests at once.
-  std::vector<solver::Vertex*> targets;
   solver::SolveOptions opts;
-  for (size_t i = 0; i < plan.requests.size(); ++i)
-    for (const auto& pp : plan.requests[i]) {
-      std::vector<solver::Vertex*> mine;
-      if (pp.root)
-        mine.push_back(pp.root);
-      for (const auto& h : pp.history)
-        for (auto* v : {h.before, h.after})
-          if (v)
-            mine.push_back(v);
-      targets.insert(targets.end(), mine.begin(), mine.end());
-      opts.target_jobs.insert(opts.target_jobs.end(), mine.size(), i);
-    }
+  auto targets = solver_targets(plan, opts.target_jobs);
   opts.max_jobs = options.max_concurrent;
   opts.on_failure = options.execution == Execution::contain ? solver::OnFailure::contain
                                                             : solver::OnFailure::stop;
@@ -156,8 +164,11 @@ Result<std::vector<RequestOutcome>> run_builds_partial(const std::vector<BuildRe
   opts.progress = ctx.progress;
   opts.cancel = ctx.cancel;
   auto solved = TRY(solver::solve_partial(targets, ctx.state->cache(), opts));
+
+  // Per request: the first real failure among its targets (a stop only when
+  // nothing it needs failed), else its images.
   std::map<const solver::Vertex*, std::string> refs;
-  std::map<size_t, solver::TargetFailure> failures; // first failure per request
+  std::map<size_t, solver::TargetFailure> failures;
   for (size_t i = 0; i < targets.size(); ++i) {
     if (i < solved.failures.size() && solved.failures[i]) {
       auto& f = failures[opts.target_jobs[i]];
