@@ -516,9 +516,6 @@ private:
                                       const hcl::Scope& scope) {
     Target t;
     t.name = name;
-    std::vector<std::string> known;
-    for (const AttrSpec& s : target_attributes())
-      known.emplace_back(s.name);
     for (const hcl::Attribute& a : body.attributes) {
       if (a.name == "matrix" || a.name == "name")
         continue;
@@ -528,6 +525,9 @@ private:
       }
       const AttrSpec* spec = find_attribute(a.name);
       if (spec == nullptr) {
+        std::vector<std::string> known;
+        for (const AttrSpec& k : target_attributes())
+          known.emplace_back(k.name);
         std::string best = util::closest_match(a.name, known);
         return error_at(a.name_range, "Unsupported argument; an argument named \"" + a.name +
                                           "\" is not expected here." +
@@ -591,6 +591,7 @@ private:
       return {};
     }
     std::vector<std::string> names;
+    std::set<std::string> seen;
     for (const Value::Object& combo : TRY(matrix_combinations(*matrix))) {
       hcl::Scope scope(nullptr, m_global.get());
       for (const auto& [k, v] : combo)
@@ -598,7 +599,7 @@ private:
       std::string name = label;
       if (name_attr)
         name = TRY(hcl::to_string_value(TRY(hcl::evaluate(*name_attr->expr, scope))));
-      if (std::find(names.begin(), names.end(), name) != names.end())
+      if (!seen.insert(name).second)
         return error_at(name_attr ? name_attr->expr->range : matrix->range,
                         "duplicate name \"" + name + "\"");
       if (!valid_name(name))
@@ -628,9 +629,12 @@ private:
       if (a.name == "name")
         return error_at(a.name_range, "name is not supported for groups");
       if (a.name == "targets") {
-        for (const std::string& t : TRY(string_list(a, *m_global)))
-          if (std::find(g.targets.begin(), g.targets.end(), t) == g.targets.end())
-            g.targets.push_back(t);
+        // Members in order, without repeats; a set keeps that linear for
+        // groups of thousands of targets.
+        std::set<std::string> seen(g.targets.begin(), g.targets.end());
+        for (std::string& t : TRY(string_list(a, *m_global)))
+          if (seen.insert(t).second)
+            g.targets.push_back(std::move(t));
       } else if (a.name == "description") {
         g.description = TRY(hcl::to_string_value(TRY(hcl::evaluate(*a.expr, *m_global))));
       } else {

@@ -24,9 +24,7 @@ Result<Target> resolve(const Config& config, const std::string& name,
     Target p = TRY(resolve(config, parent, overrides, visiting));
     merge_target(acc, p);
   }
-  Target own = it->second;
-  own.inherits.clear();
-  merge_target(acc, own);
+  merge_target(acc, it->second); // merges attributes only, never inherits
   visiting.erase(name);
   acc.name = name;
   acc.inherits.clear();
@@ -62,10 +60,10 @@ void collect_groups(const Config& config, const std::string& name, json& groups)
   auto g = config.groups.find(name);
   if (g == config.groups.end() || groups.contains(name))
     return;
-  json entry = {{"targets", g->second.targets}};
+  json& entry = groups[name];
+  entry["targets"] = g->second.targets;
   if (!g->second.description.empty())
     entry["description"] = g->second.description;
-  groups[name] = entry;
   for (const std::string& member : g->second.targets)
     collect_groups(config, member, groups);
 }
@@ -223,8 +221,8 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
     targets[name] = print_target(t);
   json out = json::object();
   if (!groups.empty())
-    out["group"] = groups;
-  out["target"] = targets;
+    out["group"] = std::move(groups);
+  out["target"] = std::move(targets);
   return out;
 }
 
