@@ -11,17 +11,30 @@ using nlohmann::json;
 
 namespace {
 
+// Resolved targets by name, shared by the targets of one --print: a chain
+// of inherits is resolved once, not once per descendant. Only results that
+// did not meet a cycle are kept: a cut parent makes the result depend on
+// where the resolution started.
+using ResolveMemo = std::map<std::string, Target>;
+
 Result<Target> resolve(const Config& config, const std::string& name,
-                       const std::vector<Override>& overrides, std::set<std::string>& visiting) {
+                       const std::vector<Override>& overrides, std::set<std::string>& visiting,
+                       ResolveMemo* memo, bool& cut) {
+  if (memo)
+    if (auto m = memo->find(name); m != memo->end())
+      return m->second;
   auto it = config.targets.find(name);
   if (it == config.targets.end())
     return fail("failed to find target " + name);
   visiting.insert(name);
+  bool cut_here = false;
   Target acc;
   for (const std::string& parent : it->second.inherits) {
-    if (visiting.count(parent))
+    if (visiting.count(parent)) {
+      cut_here = true;
       continue; // a target being resolved counts as empty (bake.go)
-    Target p = TRY(resolve(config, parent, overrides, visiting));
+    }
+    Target p = TRY(resolve(config, parent, overrides, visiting, memo, cut_here));
     merge_target(acc, p);
   }
   merge_target(acc, it->second); // merges attributes only, never inherits
@@ -30,6 +43,9 @@ Result<Target> resolve(const Config& config, const std::string& name,
   acc.inherits.clear();
   TRY_VOID(apply_overrides(acc, overrides));
   normalize_target(acc);
+  if (memo && !cut_here)
+    memo->emplace(name, acc);
+  cut = cut || cut_here;
   return acc;
 }
 
@@ -73,7 +89,8 @@ void collect_groups(const Config& config, const std::string& name, json& groups)
 Result<Target> resolve_target(const Config& config, const std::string& name,
                               const std::vector<Override>& overrides) {
   std::set<std::string> visiting;
-  return resolve(config, name, overrides, visiting);
+  bool cut = false;
+  return resolve(config, name, overrides, visiting, nullptr, cut);
 }
 
 Result<std::vector<std::string>> expand_targets(const Config& config,
@@ -135,7 +152,7 @@ bool is_subset(const json& small, const json& big) {
 // entitlements on to the user.
 Result<void> load_links(const Config& config, const std::string& name,
                         std::map<std::string, Target>& targets,
-                        const std::vector<Override>& overrides,
+                        const std::vector<Override>& overrides, ResolveMemo& memo,
                         std::vector<std::string> visited) {
   visited.push_back(name);
   auto contexts = targets.at(name).attrs.find("contexts");
@@ -151,11 +168,13 @@ Result<void> load_links(const Config& config, const std::string& name,
     if (std::find(visited.begin(), visited.end(), link) != visited.end())
       return fail("infinite loop from " + name + " to " + link);
     if (!targets.count(link)) {
-      Target t2 = TRY(resolve_target(config, link, overrides));
+      std::set<std::string> visiting;
+      bool cut = false;
+      Target t2 = TRY(resolve(config, link, overrides, visiting, &memo, cut));
       t2.attrs["output"] = json::array({{{"type", "cacheonly"}}});
       targets.emplace(link, std::move(t2));
     }
-    TRY_VOID(load_links(config, link, targets, overrides, visited));
+    TRY_VOID(load_links(config, link, targets, overrides, memo, visited));
     Target& t = targets.at(name);
     const Target& t2 = targets.at(link);
     if (auto e = t2.attrs.find("entitlements"); e != t2.attrs.end() && e->second.is_array()) {
@@ -209,13 +228,17 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
     groups["default"]["targets"] = std::vector<std::string>(members.begin(), members.end());
   }
   std::map<std::string, Target> resolved;
-  for (const std::string& t : TRY(expand_targets(config, names)))
-    resolved.emplace(t, TRY(resolve_target(config, t, overrides)));
+  ResolveMemo memo;
+  for (const std::string& t : TRY(expand_targets(config, names))) {
+    std::set<std::string> visiting;
+    bool cut = false;
+    resolved.emplace(t, TRY(resolve(config, t, overrides, visiting, &memo, cut)));
+  }
   std::vector<std::string> requested;
   for (const auto& [name, _] : resolved)
     requested.push_back(name);
   for (const std::string& name : requested)
-    TRY_VOID(load_links(config, name, resolved, overrides, {}));
+    TRY_VOID(load_links(config, name, resolved, overrides, memo, {}));
   json targets = json::object();
   for (const auto& [name, t] : resolved)
     targets[name] = print_target(t);
