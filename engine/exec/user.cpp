@@ -112,9 +112,12 @@ Result<ExecUser> resolve_user(std::string_view user, std::string_view passwd_tex
     else
       return fail("unable to find group " + std::string(*group_part) +
                   ": no matching entries in group file");
-    return out;
   }
-  if (!pw)
+  // The primary group always leads the supplementary list (BuildKit's
+  // executors and containerd add it, since CVE-2023-25173): otherwise a
+  // file's group permission would depend on which call checks the groups.
+  out.groups.push_back(out.gid);
+  if (group_part || !pw)
     return out;
   // Supplementary groups: every group that names this user as a member.
   for (const auto& g : groups) {

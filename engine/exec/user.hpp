@@ -8,7 +8,9 @@
 // - with no group given, the primary gid comes from the passwd entry and the
 //   supplementary groups are every /etc/group entry that lists the user name;
 // - with a group given (name or number), that group is the gid and there are
-//   no supplementary groups;
+//   no supplementary groups from /etc/group;
+// - the primary gid is always the first supplementary group too, as
+//   BuildKit's executors and containerd (ensureAdditionalGids) set it;
 // - an empty string means root.
 //
 // The files are read from the rootfs without following symlinks out of it
@@ -26,7 +28,7 @@ namespace xbuild::engine::exec {
 struct ExecUser {
   unsigned uid = 0;
   unsigned gid = 0;
-  std::vector<unsigned> groups; // supplementary groups, without duplicates
+  std::vector<unsigned> groups; // supplementary groups: gid first, no duplicates
   std::string home = "/";       // from passwd; "/" when unknown
 };
 

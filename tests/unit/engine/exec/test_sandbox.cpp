@@ -139,18 +139,21 @@ TEST_CASE("USER names resolve through the image's passwd and group files",
     ExecSpec spec;
     spec.user = "builder";
     Captured cap;
-    auto st = sh(rootfs.path(), "id -u; id -g; id -G; echo $HOME; cat /etc/hostname", cap, spec);
+    auto st = sh(rootfs.path(),
+                 "id -u; id -g; id -G; echo $HOME; cat /etc/hostname; grep Groups /proc/self/status",
+                 cap, spec);
     XBUILD_REQUIRE_OK(st);
+    // The kernel's list (setgroups, kept sorted) holds the primary group too, as under BuildKit.
     CHECK(cap.out == std::vector<std::string>{"1000", "1000", "1000 29 44", "/home/builder",
-                                              "buildkitsandbox"});
+                                              "buildkitsandbox", "Groups:\t29 44 1000 "});
   }
   SECTION("uid:gid numbers need no passwd entry") {
     ExecSpec spec;
     spec.user = "4242:4343";
     Captured cap;
-    auto st = sh(rootfs.path(), "id -u; id -g", cap, spec);
+    auto st = sh(rootfs.path(), "id -u; id -g; grep Groups /proc/self/status", cap, spec);
     XBUILD_REQUIRE_OK(st);
-    CHECK(cap.out == std::vector<std::string>{"4242", "4343"});
+    CHECK(cap.out == std::vector<std::string>{"4242", "4343", "Groups:\t4343 "});
   }
   SECTION("an unknown name is an error before anything runs") {
     ExecSpec spec;

@@ -21,13 +21,21 @@ const char* k_group = "root:x:0:\n"
                       "staff:x:50:\n";
 } // namespace
 
-TEST_CASE("a user name gives its passwd ids, home and member groups", "[engine][exec][user]") {
+TEST_CASE("a user name gives its passwd ids, home, primary group and member groups",
+          "[engine][exec][user]") {
   auto u = resolve_user("app", k_passwd, k_group);
   REQUIRE(u);
   CHECK(u->uid == 1001);
   CHECK(u->gid == 1002);
   CHECK(u->home == "/srv/app");
-  CHECK(u->groups == std::vector<unsigned>{10, 999});
+  // The primary group first, as BuildKit's executors set AdditionalGids.
+  CHECK(u->groups == std::vector<unsigned>{1002, 10, 999});
+}
+
+TEST_CASE("a primary group that also lists the user appears once", "[engine][exec][user]") {
+  auto u = resolve_user("app", k_passwd, "appgrp:x:1002:app\nwheel:x:10:app\n");
+  REQUIRE(u);
+  CHECK(u->groups == std::vector<unsigned>{1002, 10});
 }
 
 TEST_CASE("an empty USER is root even without a passwd file", "[engine][exec][user]") {
@@ -35,7 +43,7 @@ TEST_CASE("an empty USER is root even without a passwd file", "[engine][exec][us
   REQUIRE(u);
   CHECK(u->uid == 0);
   CHECK(u->gid == 0);
-  CHECK(u->groups.empty());
+  CHECK(u->groups == std::vector<unsigned>{0});
 }
 
 TEST_CASE("a numeric uid known to passwd takes its primary group", "[engine][exec][user]") {
@@ -50,18 +58,20 @@ TEST_CASE("an unknown numeric uid runs with gid 0 and home /", "[engine][exec][u
   REQUIRE(u);
   CHECK(u->uid == 4000);
   CHECK(u->gid == 0);
+  CHECK(u->groups == std::vector<unsigned>{0});
   CHECK(u->home == "/");
 }
 
-TEST_CASE("user:group picks the group by name or number and drops supplementary groups",
+TEST_CASE("user:group picks the group by name or number and drops member groups",
           "[engine][exec][user]") {
   auto by_name = resolve_user("app:staff", k_passwd, k_group);
   REQUIRE(by_name);
   CHECK(by_name->gid == 50);
-  CHECK(by_name->groups.empty());
+  CHECK(by_name->groups == std::vector<unsigned>{50});
   auto by_number = resolve_user("app:777", k_passwd, k_group);
   REQUIRE(by_number);
   CHECK(by_number->gid == 777);
+  CHECK(by_number->groups == std::vector<unsigned>{777});
 }
 
 TEST_CASE("unknown names are errors that say which file lacked them", "[engine][exec][user]") {
