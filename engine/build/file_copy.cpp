@@ -162,49 +162,67 @@ struct Copier {
   }
 };
 
-void hash_entry(util::Sha256& h, const fs::path& root, const std::string& rel,
-                const dockerfile::IgnoreMatcher* ignore) {
-  if (ignore && ignore->excluded(rel)) {
-    // Mirror Copier::excluded_dir: re-included paths below still count.
-    std::error_code ec;
-    fs::path d = root / rel;
-    if (!ignore->has_exceptions() || !fs::is_directory(fs::symlink_status(d, ec)))
-      return;
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(d, ec))
-      names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    for (const auto& n : names)
-      hash_entry(h, root, rel + "/" + n, ignore);
-    return;
-  }
-  fs::path p = root / rel;
-  struct stat st {};
-  if (::lstat(p.c_str(), &st) != 0)
-    return;
-  std::string header = rel + "\n" + std::to_string(st.st_mode) + "\n" + std::to_string(st.st_size);
-  h.update(std::to_string(header.size()) + ":" + header);
-  if (S_ISLNK(st.st_mode)) {
-    std::error_code ec;
-    h.update("L" + fs::read_symlink(p, ec).string());
-  } else if (S_ISREG(st.st_mode)) {
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    char buf[1 << 16];
-    ssize_t n;
-    while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0)
-      h.update(buf, static_cast<size_t>(n));
-    if (fd >= 0)
-      ::close(fd);
-  } else if (S_ISDIR(st.st_mode)) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(p, ec))
-      names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    for (const auto& n : names)
-      hash_entry(h, root, rel.empty() ? n : rel + "/" + n, ignore);
-  }
+// What a COPY --exclude pattern is matched against, as Copier::excluded_by_flag
+// does: the path below the COPY source; the source itself by its file name
+// when it is a file, never when it is a directory ("" = not matchable).
+std::string below_child(const std::string& below, const std::string& name) {
+  return below.empty() ? name : below + "/" + name;
 }
+
+struct Hasher {
+  util::Sha256& h;
+  const fs::path& root;
+  const dockerfile::IgnoreMatcher* ignore;
+  const dockerfile::IgnoreMatcher* exclude; // COPY --exclude, relative to the source
+
+  // `rel`: the entry relative to `root` (what .dockerignore sees); `below`:
+  // its path relative to the COPY source (what --exclude sees).
+  void entry(const std::string& rel, const std::string& below) {
+    if (ignore && ignore->excluded(rel)) {
+      // Mirror Copier::excluded_dir: re-included paths below still count.
+      std::error_code ec;
+      fs::path d = root / rel;
+      if (!ignore->has_exceptions() || !fs::is_directory(fs::symlink_status(d, ec)))
+        return;
+      for (const auto& n : sorted_names(d))
+        entry(rel + "/" + n, below_child(below, n));
+      return;
+    }
+    if (exclude && !below.empty() && exclude->excluded(below))
+      return; // Copier skips it, and everything below it
+    fs::path p = root / rel;
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0)
+      return;
+    std::string header =
+        rel + "\n" + std::to_string(st.st_mode) + "\n" + std::to_string(st.st_size);
+    h.update(std::to_string(header.size()) + ":" + header);
+    if (S_ISLNK(st.st_mode)) {
+      std::error_code ec;
+      h.update("L" + fs::read_symlink(p, ec).string());
+    } else if (S_ISREG(st.st_mode)) {
+      int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      char buf[1 << 16];
+      ssize_t n;
+      while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0)
+        h.update(buf, static_cast<size_t>(n));
+      if (fd >= 0)
+        ::close(fd);
+    } else if (S_ISDIR(st.st_mode)) {
+      for (const auto& n : sorted_names(p))
+        entry(rel.empty() ? n : rel + "/" + n, below_child(below, n));
+    }
+  }
+
+  static std::vector<std::string> sorted_names(const fs::path& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
 
 } // namespace
 
@@ -281,18 +299,22 @@ Result<std::vector<std::string>> match_sources(const fs::path& root, std::string
 }
 
 Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
-                                   const dockerfile::IgnoreMatcher* ignore) {
+                                   const dockerfile::IgnoreMatcher* ignore,
+                                   const dockerfile::IgnoreMatcher* exclude) {
   util::Sha256 h;
+  Hasher hasher{h, root, ignore, exclude};
   for (const auto& rel : rel_paths) {
-    hash_entry(h, root, rel, ignore);
+    // The source itself is matched by its name only when it is a file
+    // (followed if it is a symlink, as copy_sources does).
+    std::error_code ec;
+    auto resolved = resolve_in_root(root, rel, true);
+    bool is_dir = resolved && fs::is_directory(fs::symlink_status(*resolved, ec));
+    std::string below = is_dir ? "" : fs::path(rel).filename().string();
+    hasher.entry(rel, below);
     // copy_sources follows a source that is a symlink: its target's
     // content is what gets copied, so it keys the cache too.
-    std::error_code ec;
-    if (fs::is_symlink(fs::symlink_status(root / rel, ec))) {
-      auto target = resolve_in_root(root, rel, true);
-      if (target)
-        hash_entry(h, root, target->lexically_relative(root).string(), ignore);
-    }
+    if (resolved && fs::is_symlink(fs::symlink_status(root / rel, ec)))
+      hasher.entry(resolved->lexically_relative(root).string(), below);
   }
   return "sha256:" + h.hex_digest();
 }

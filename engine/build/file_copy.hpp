@@ -34,9 +34,12 @@ Result<fs::path> resolve_in_root(const fs::path& root, std::string_view rel, boo
 Result<std::vector<std::string>> match_sources(const fs::path& root, std::string_view pattern,
                                                const dockerfile::IgnoreMatcher* ignore);
 
-// sha256 over every entry under the given relative paths (recursively).
+// sha256 over every entry under the given relative paths (recursively),
+// leaving out what `ignore` (relative to `root`) and `exclude` (COPY
+// --exclude, relative to each path, as in CopyOptions) leave out of a copy.
 Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
-                                   const dockerfile::IgnoreMatcher* ignore);
+                                   const dockerfile::IgnoreMatcher* ignore,
+                                   const dockerfile::IgnoreMatcher* exclude = nullptr);
 
 struct CopyOptions {
   std::optional<unsigned> uid, gid; // unset: keep the source's owner

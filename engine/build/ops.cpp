@@ -309,7 +309,12 @@ Result<std::string> CopyOp::content_key(const std::vector<solver::Ref>&,
     for (auto& p : TRY(match_sources(m_env->context_dir, s, m_env->ignore.get())))
       paths.push_back(p);
   }
-  return content_digest(m_env->context_dir, paths, m_env->ignore.get());
+  // Excluded files are not copied, so changing one must not invalidate the step.
+  std::optional<dockerfile::IgnoreMatcher> exclude;
+  if (!m_def.excludes.empty())
+    exclude.emplace(TRY(dockerfile::IgnoreMatcher::compile(m_def.excludes)));
+  return content_digest(m_env->context_dir, paths, m_env->ignore.get(),
+                        exclude ? &*exclude : nullptr);
 }
 
 Result<solver::Ref> CopyOp::run(const std::vector<solver::Ref>& inputs,

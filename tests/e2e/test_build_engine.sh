@@ -134,3 +134,27 @@ xb_run bad "$X" build --progress plain -f "$XB_TMP/Dockerfile.fail" "$ctx"
 [[ $bad_rc != 0 ]] || xb_fail "a failing RUN succeeded"
 xb_assert_contains "$bad_err" "exit code: 3"
 xb_assert_contains "$bad_err" "about to fail"
+
+# --- COPY --exclude: an excluded file is not part of the step's cache key ----
+mkdir -p "$ctx/ex/logs"
+echo "app" >"$ctx/ex/app.txt"
+echo "log 1" >"$ctx/ex/debug.log"
+echo "old" >"$ctx/ex/logs/old.txt"
+printf '# syntax=docker/dockerfile:1.7\nFROM %s\nCOPY --exclude=*.log --exclude=logs ex/ /ex/\n' \
+  "$REG/base/busybox:latest" >"$XB_TMP/Dockerfile.exclude"
+# copy_state LOG: CACHED or DONE, what the COPY --exclude vertex did.
+copy_state() {
+  local n
+  n=$(sed -n 's/^#\([0-9]*\) \[.*COPY --exclude.*/\1/p' <<<"$1" | head -1)
+  [[ -n $n ]] || xb_fail "no COPY --exclude vertex in: $1"
+  sed -n "s/^#$n \(CACHED\|DONE\).*/\1/p" <<<"$1" | head -1
+}
+xb_run ex1 "$X" build --progress plain -f "$XB_TMP/Dockerfile.exclude" "$ctx"
+[[ $ex1_rc == 0 ]] || xb_fail "COPY --exclude build failed: $ex1_err"
+echo "log 2" >"$ctx/ex/debug.log"
+echo "new" >"$ctx/ex/logs/new.txt"
+xb_run ex2 "$X" build --progress plain -f "$XB_TMP/Dockerfile.exclude" "$ctx"
+xb_assert_eq CACHED "$(copy_state "$ex2_err")" "COPY after changing only excluded files"
+echo "app 2" >"$ctx/ex/app.txt"
+xb_run ex3 "$X" build --progress plain -f "$XB_TMP/Dockerfile.exclude" "$ctx"
+xb_assert_eq DONE "$(copy_state "$ex3_err")" "COPY after changing an included file"
