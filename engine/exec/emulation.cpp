@@ -63,27 +63,67 @@ const ElfArch* find_arch(std::string_view goarch) {
   return nullptr;
 }
 
-std::string how_to_enable() {
+std::string how_to_enable(const oci::Platform& target) {
   return "To enable emulation, run as root:\n"
          "  apt-get install qemu-user-static   # Debian/Ubuntu: QEMU and its binfmt.d files\n"
-         "  docker xbuild install-emulators    # registers the handlers with the F flag";
+         "  docker xbuild install-emulators --platform " +
+         target.str() + "   # registers the handler with the F flag";
 }
 
-// A conf line: ":name:type:offset:magic:mask:interpreter:flags" (the first
-// character is the delimiter, usually ':').
-struct ConfEntry {
-  std::string name, interpreter, flags, line;
-};
+// The kernel unescapes only \xNN in a registration's magic and mask.
+std::string unescape_hex(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+      if (auto byte = unhex(s.substr(i + 2, 2))) {
+        out += *byte;
+        i += 3;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
 
-std::optional<ConfEntry> parse_conf_line(std::string_view raw) {
-  auto line = util::trim(raw);
-  if (line.size() < 2 || line[0] == '#' || line[0] == ';')
-    return std::nullopt;
-  auto fields = util::split(line.substr(1), line[0]);
-  if (fields.size() < 6)
-    return std::nullopt;
-  ConfEntry e{fields[0], fields[5], fields.size() > 6 ? fields[6] : "", std::string(line)};
-  return e;
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& i : items)
+    out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+Result<void> write_to(const fs::path& file, const std::string& text, const std::string& what) {
+  // O_APPEND: binfmt_misc ignores the offset; a plain file standing in for
+  // it in tests keeps every line.
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  int err = errno;
+  if (fd >= 0)
+    ::close(fd);
+  if (ok)
+    return {};
+  if (err == EACCES || err == EPERM)
+    return fail("cannot " + what + ": " + std::strerror(err) +
+                " (changing binfmt_misc needs root: run `sudo docker xbuild install-emulators`)");
+  return fail("cannot " + what + " (" + file.string() + "): " + std::strerror(err));
+}
+
+// The registered handlers of `binfmt_dir`, parsed; unreadable ones skipped.
+std::vector<BinfmtHandler> registered_handlers(const fs::path& binfmt_dir) {
+  std::vector<BinfmtHandler> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(binfmt_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    auto name = it->path().filename().string();
+    if (name == "register" || name == "status")
+      continue;
+    auto text = util::read_file(it->path());
+    if (!text)
+      continue;
+    if (auto h = parse_binfmt_handler(name, *text))
+      out.push_back(std::move(*h));
+  }
+  return out;
 }
 
 } // namespace
@@ -162,7 +202,7 @@ Result<EmulationCheck> check_emulation(const oci::Platform& target, const oci::P
   if (!fs::exists(binfmt_dir / "register"))
     return fail(what + ": binfmt_misc is not mounted at " + binfmt_dir.string() +
                 ". Mount it as root with\n  mount -t binfmt_misc binfmt_misc " +
-                binfmt_dir.string() + "\nthen enable emulation.\n" + how_to_enable());
+                binfmt_dir.string() + "\nthen enable emulation.\n" + how_to_enable(target));
   if (util::trim(util::read_file(binfmt_dir / "status").value_or("enabled")) != "enabled")
     return fail(what + ": binfmt_misc is disabled (" + (binfmt_dir / "status").string() +
                 "); enable it as root with\n  echo 1 > " + (binfmt_dir / "status").string());
@@ -189,62 +229,166 @@ Result<EmulationCheck> check_emulation(const oci::Platform& target, const oci::P
     return fail(what + ": the binfmt_misc handler \"" + without_f +
                 "\" is registered without the F (fix binary) flag, so its interpreter is not "
                 "visible inside the build sandbox. Remove it as root with\n  echo -1 > " +
-                (binfmt_dir / without_f).string() + "\nand register it again.\n" + how_to_enable());
+                (binfmt_dir / without_f).string() + "\nand register it again.\n" + how_to_enable(target));
   return fail(what + ": no binfmt_misc handler for " + arch->qemu + " binaries is registered.\n" +
-              how_to_enable());
+              how_to_enable(target));
 }
 
-Result<InstallReport> install_emulators(const fs::path& conf_dir, const fs::path& binfmt_dir,
-                                        std::string_view name_prefix) {
-  if (::geteuid() != 0)
-    return fail("registering emulators needs root: run `sudo docker xbuild install-emulators`");
-  // As systemd-binfmt does: mount binfmt_misc when it is not there yet.
-  if (!fs::exists(binfmt_dir / "register") &&
-      ::mount("binfmt_misc", binfmt_dir.c_str(), "binfmt_misc", 0, nullptr) != 0)
-    return fail("binfmt_misc is not mounted at " + binfmt_dir.string() +
-                " and mounting it failed (" + std::strerror(errno) +
-                "): mount -t binfmt_misc binfmt_misc " + binfmt_dir.string());
+Result<std::vector<BinfmtConfEntry>> parse_binfmt_conf(std::string_view text,
+                                                      const fs::path& file) {
+  std::vector<BinfmtConfEntry> out;
+  size_t number = 0;
+  for (const auto& raw : util::split(text, '\n')) {
+    ++number;
+    auto line = util::trim(raw);
+    if (line.empty() || line[0] == '#' || line[0] == ';')
+      continue;
+    auto where = [&] { return file.string() + ":" + std::to_string(number); };
+    auto fields = line.size() > 1 ? util::split(line.substr(1), line[0]) : std::vector<std::string>{};
+    // name, type, offset, magic, mask, interpreter[, flags]
+    if (fields.size() < 6 || fields.size() > 7 || fields[0].empty() || fields[5].empty() ||
+        (fields[1] != "M" && fields[1] != "E"))
+      return fail(where() + ": not a binfmt_misc handler (:name:type:offset:magic:mask:" +
+                  "interpreter:flags): " + std::string(line));
+    BinfmtConfEntry e;
+    e.name = fields[0];
+    e.interpreter = fields[5];
+    e.flags = fields.size() > 6 ? fields[6] : "";
+    e.line = std::string(line);
+    e.file = file;
+    e.handler.name = e.name;
+    e.handler.enabled = true;
+    e.handler.interpreter = e.interpreter;
+    e.handler.flags = e.flags;
+    if (fields[1] == "M") {
+      if (!fields[2].empty()) {
+        auto off = util::trim(fields[2]);
+        if (off.find_first_not_of("0123456789") != std::string_view::npos)
+          return fail(where() + ": bad offset \"" + fields[2] + "\"");
+        e.handler.offset = std::stoul(std::string(off));
+      }
+      e.handler.magic = unescape_hex(fields[3]);
+      e.handler.mask = unescape_hex(fields[4]);
+      if (e.handler.mask.empty())
+        e.handler.mask.assign(e.handler.magic.size(), '\xff');
+      if (e.handler.magic.empty() || e.handler.mask.size() != e.handler.magic.size())
+        return fail(where() + ": magic and mask of " + e.name + " differ in length");
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string binfmt_architecture(const BinfmtConfEntry& entry) {
+  for (const auto& a : k_arches)
+    if (handler_matches(entry.handler, *elf_header(a.goarch)))
+      return a.goarch;
+  return "";
+}
+
+std::string registration_line(const BinfmtConfEntry& entry) {
+  if (entry.flags.find('F') != std::string::npos)
+    return entry.line;
+  // Without a flags field the line ends at the interpreter: add one.
+  bool has_flags_field = !entry.flags.empty() || entry.line.back() == entry.line.front();
+  return entry.line + (has_flags_field ? "F" : std::string(1, entry.line.front()) + "F");
+}
+
+std::vector<std::string> known_architectures() {
+  std::vector<std::string> out;
+  for (const auto& a : k_arches)
+    out.push_back(a.goarch);
+  return out;
+}
+
+Result<std::vector<BinfmtConfEntry>> select_emulators(const EmulatorSelection& sel) {
   std::error_code ec;
   std::vector<fs::path> confs;
-  for (fs::directory_iterator it(conf_dir, ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(sel.conf_dir, ec), end; !ec && it != end; it.increment(ec)) {
     auto file = it->path().filename().string();
-    if (util::starts_with(file, name_prefix) && util::ends_with(file, ".conf"))
+    if (util::starts_with(file, sel.name_prefix) && util::ends_with(file, ".conf"))
       confs.push_back(it->path());
   }
   if (confs.empty())
-    return fail("no " + std::string(name_prefix) + "*.conf handlers in " + conf_dir.string() +
-                ": install them with `apt-get install qemu-user-static`");
+    return fail("no QEMU binfmt handlers (" + sel.name_prefix + "*.conf) in " +
+                sel.conf_dir.string() +
+                ": install them first, as root: apt-get install qemu-user-static");
   std::sort(confs.begin(), confs.end());
+  std::vector<BinfmtConfEntry> all;
+  for (const auto& conf : confs)
+    for (auto& e : TRY(parse_binfmt_conf(TRY(util::read_file(conf)), conf)))
+      all.push_back(std::move(e));
+  if (sel.architectures.empty())
+    return all;
+  std::vector<BinfmtConfEntry> out;
+  for (const auto& arch : sel.architectures) {
+    if (!elf_header(arch))
+      return fail("cannot emulate architecture \"" + arch + "\": known architectures are " +
+                  join(known_architectures(), ", "));
+    bool found = false;
+    for (const auto& e : all)
+      if (binfmt_architecture(e) == arch) {
+        found = true;
+        if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.name == e.name; }))
+          out.push_back(e);
+      }
+    if (!found)
+      return fail("no binfmt handler for " + arch + " binaries in " + sel.conf_dir.string() +
+                  "/" + sel.name_prefix + "*.conf: install it, as root: apt-get install "
+                  "qemu-user-static");
+  }
+  return out;
+}
+
+Result<InstallReport> install_emulators(const EmulatorSelection& sel) {
+  auto entries = TRY(select_emulators(sel));
+  // As systemd-binfmt does: mount binfmt_misc when it is not there yet.
+  if (!fs::exists(sel.binfmt_dir / "register") &&
+      ::mount("binfmt_misc", sel.binfmt_dir.c_str(), "binfmt_misc", 0, nullptr) != 0) {
+    int err = errno;
+    return fail("binfmt_misc is not mounted at " + sel.binfmt_dir.string() +
+                " and mounting it failed (" + std::strerror(err) + "): mount it as root with\n" +
+                "  mount -t binfmt_misc binfmt_misc " + sel.binfmt_dir.string());
+  }
   InstallReport report;
-  for (const auto& conf : confs) {
-    auto text = TRY(util::read_file(conf));
-    for (const auto& raw : util::split(text, '\n')) {
-      auto entry = parse_conf_line(raw);
-      if (!entry)
-        continue;
-      if (fs::exists(binfmt_dir / entry->name)) {
-        report.already_present.push_back(entry->name);
-        continue;
-      }
-      if (!fs::exists(entry->interpreter)) {
-        report.skipped.push_back(entry->name + ": interpreter " + entry->interpreter +
-                                 " is missing");
-        continue;
-      }
-      std::string line = entry->line;
-      if (entry->flags.find('F') == std::string::npos)
-        line += entry->flags.empty() && line.back() != ':' ? ":F" : "F";
-      int fd = ::open((binfmt_dir / "register").c_str(), O_WRONLY | O_CLOEXEC);
-      bool ok =
-          fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-      int err = errno;
-      if (fd >= 0)
-        ::close(fd);
-      if (!ok)
-        return fail("cannot register binfmt_misc handler " + entry->name + " from " +
-                    conf.string() + ": " + std::strerror(err));
-      report.registered.push_back(entry->name);
+  auto present = registered_handlers(sel.binfmt_dir);
+  for (const auto& e : entries) {
+    if (fs::exists(sel.binfmt_dir / e.name)) {
+      report.already_present.push_back(e.name);
+      continue;
     }
+    // Another installer's handler (tonistiigi/binfmt names them differently)
+    // that already claims this architecture with the F flag: nothing to add.
+    auto arch = binfmt_architecture(e);
+    auto other = std::find_if(present.begin(), present.end(), [&](const BinfmtHandler& h) {
+      return !arch.empty() && h.enabled && h.has_flag('F') &&
+             handler_matches(h, *elf_header(arch));
+    });
+    if (other != present.end()) {
+      report.already_present.push_back(e.name + " (as " + other->name + ")");
+      continue;
+    }
+    if (!fs::exists(e.interpreter)) {
+      report.skipped.push_back(e.name + ": interpreter " + e.interpreter + " is missing");
+      continue;
+    }
+    TRY_VOID(write_to(sel.binfmt_dir / "register", registration_line(e) + "\n",
+                      "register binfmt_misc handler " + e.name + " from " + e.file.string()));
+    report.registered.push_back(e.name);
+  }
+  return report;
+}
+
+Result<InstallReport> uninstall_emulators(const EmulatorSelection& sel) {
+  auto entries = TRY(select_emulators(sel));
+  InstallReport report;
+  for (const auto& e : entries) {
+    if (!fs::exists(sel.binfmt_dir / e.name)) {
+      report.already_present.push_back(e.name);
+      continue;
+    }
+    TRY_VOID(write_to(sel.binfmt_dir / e.name, "-1", "remove binfmt_misc handler " + e.name));
+    report.registered.push_back(e.name);
   }
   return report;
 }

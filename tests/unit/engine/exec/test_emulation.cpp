@@ -12,6 +12,7 @@
 #include "engine/exec/sandbox.hpp"
 #include "tests/unit/engine/exec/rootfs_fixture.hpp"
 #include "util/fs.hpp"
+#include "util/strings.hpp"
 
 using namespace xbuild;
 using namespace xbuild::engine::exec;
@@ -39,6 +40,18 @@ struct FakeBinfmt {
     REQUIRE(util::write_file_atomic(dir.path() / name, text));
   }
 };
+
+// A selection without designated initializers (-Wmissing-field-initializers).
+EmulatorSelection selection(const fs::path& conf_dir, const fs::path& binfmt_dir = k_binfmt_dir,
+                            std::vector<std::string> architectures = {},
+                            std::string name_prefix = "qemu-") {
+  EmulatorSelection s;
+  s.conf_dir = conf_dir;
+  s.binfmt_dir = binfmt_dir;
+  s.architectures = std::move(architectures);
+  s.name_prefix = std::move(name_prefix);
+  return s;
+}
 
 } // namespace
 
@@ -135,7 +148,7 @@ TEST_CASE("install_emulators registers handlers from binfmt.d files with the F f
                               "# test handler\n:" + name + ":M::\\x7fXBUILDTEST::/bin/true:\n"));
   REQUIRE(util::write_file_atomic(conf.path() / "qemu-missing.conf",
                                   ":xbuild-missing-interp:M::\\x7fXBNOPE::/no/such/qemu:F\n"));
-  auto report = install_emulators(conf.path());
+  auto report = install_emulators(selection(conf.path()));
   if (!report)
     FAIL(report.error().message);
   fs::path registered = fs::path(k_binfmt_dir) / name;
@@ -160,7 +173,7 @@ TEST_CASE("install_emulators registers handlers from binfmt.d files with the F f
   // A second run finds Debian's handler (if this host has it) already there.
   if (fs::exists(fs::path(k_binfmt_dir) / "qemu-aarch64") &&
       fs::exists("/usr/lib/binfmt.d/qemu-aarch64.conf")) {
-    auto again = install_emulators(k_binfmt_conf_dir, k_binfmt_dir, "qemu-aarch64");
+    auto again = install_emulators(selection(k_binfmt_conf_dir, k_binfmt_dir, {}, "qemu-aarch64"));
     REQUIRE(again);
     CHECK(again->already_present == std::vector<std::string>{"qemu-aarch64"});
     CHECK(again->registered.empty());
@@ -233,7 +246,7 @@ TEST_CASE("install_emulators mounts binfmt_misc where it is missing", "[engine][
   std::string name = "xbuild-mnt-test-" + std::to_string(::getpid());
   REQUIRE(util::write_file_atomic(conf.path() / ("qemu-" + name + ".conf"),
                                   ":" + name + ":M::\\x7fXBMNTTEST::/bin/true:F\n"));
-  auto report = install_emulators(conf.path(), where.path());
+  auto report = install_emulators(selection(conf.path(), where.path()));
   bool mounted = fs::exists(where.path() / "register");
   // binfmt_misc has one instance here: the handler shows in /proc too.
   fs::path registered = fs::path(k_binfmt_dir) / name;
@@ -252,4 +265,189 @@ TEST_CASE("install_emulators mounts binfmt_misc where it is missing", "[engine][
   CHECK(mounted);
   CHECK(exists);
   CHECK(report->registered == std::vector<std::string>{name});
+}
+
+// ---- binfmt.d files, selection and registration against a fake binfmt_misc ----
+
+namespace {
+
+// Debian's qemu-user-static files, as shipped (aarch64 already has OPF).
+const char* k_aarch64_conf =
+    ":qemu-aarch64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"
+    "\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff"
+    "\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:OP\n";
+const char* k_riscv64_conf =
+    "# riscv64\n:qemu-riscv64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00"
+    "\\x00\\x00\\x00\\x02\\x00\\xf3\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff"
+    "\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/riscv64-binfmt-P:PF\n";
+const char* k_alpha_conf =
+    ":qemu-alpha:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"
+    "\\x02\\x00\\x26\\x90:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff"
+    "\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/alpha-binfmt-P\n";
+
+struct FakeConfDir {
+  util::TempDir dir{"xbuild-binfmtd"};
+  FakeConfDir() {
+    add("qemu-aarch64.conf", k_aarch64_conf);
+    add("qemu-riscv64.conf", k_riscv64_conf);
+    add("qemu-alpha.conf", k_alpha_conf);
+    add("python3.11.conf", ":python3.11:M::\\xa7\\x0d\\x0d\\x0a::/usr/bin/python3.11:\n");
+  }
+  void add(const std::string& name, const std::string& text) {
+    REQUIRE(util::write_file_atomic(dir.path() / name, text));
+  }
+};
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+  s.replace(s.find(from), from.size(), to);
+  return s;
+}
+
+std::vector<std::string> names(const std::vector<BinfmtConfEntry>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries)
+    out.push_back(e.name);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a binfmt.d line parses into name, flags and the decoded magic and mask",
+          "[engine][exec][emulation][install]") {
+  auto entries = parse_binfmt_conf(k_aarch64_conf, "qemu-aarch64.conf");
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 1);
+  const auto& e = entries->front();
+  CHECK(e.name == "qemu-aarch64");
+  CHECK(e.interpreter == "/usr/libexec/qemu-binfmt/aarch64-binfmt-P");
+  CHECK(e.flags == "OP");
+  CHECK(e.handler.magic.size() == 20);
+  CHECK(e.handler.mask.size() == 20);
+  // The same bytes the kernel shows once it is registered.
+  auto kernel = *parse_binfmt_handler("qemu-aarch64", k_aarch64_handler);
+  CHECK(e.handler.magic == kernel.magic);
+  CHECK(e.handler.mask == kernel.mask);
+  CHECK(binfmt_architecture(e) == "arm64");
+  auto riscv = parse_binfmt_conf(k_riscv64_conf);
+  REQUIRE(riscv);
+  CHECK(binfmt_architecture(riscv->front()) == "riscv64");
+  auto alpha = parse_binfmt_conf(k_alpha_conf);
+  REQUIRE(alpha);
+  CHECK(binfmt_architecture(alpha->front()).empty());
+}
+
+TEST_CASE("a malformed binfmt.d line is an error with file and line number",
+          "[engine][exec][emulation][install]") {
+  auto bad = parse_binfmt_conf("# ok\n:qemu-x:Q::\\x7f::/bin/q:F\n", "/etc/binfmt.d/x.conf");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("/etc/binfmt.d/x.conf:2: not a binfmt_misc handler") == 0);
+  auto lengths = parse_binfmt_conf(":qemu-x:M::\\x7fELF:\\xff:/bin/q:F\n", "x.conf");
+  REQUIRE_FALSE(lengths);
+  CHECK(lengths.error().message.find("differ in length") != std::string::npos);
+}
+
+TEST_CASE("the registration line gets the F flag when it lacks it",
+          "[engine][exec][emulation][install]") {
+  auto one = [](const std::string& line) { return parse_binfmt_conf(line)->front(); };
+  CHECK(registration_line(one(":a:M::\\x7fA::/bin/a:OP")) == ":a:M::\\x7fA::/bin/a:OPF");
+  CHECK(registration_line(one(":a:M::\\x7fA::/bin/a:")) == ":a:M::\\x7fA::/bin/a:F");
+  CHECK(registration_line(one(":a:M::\\x7fA::/bin/a")) == ":a:M::\\x7fA::/bin/a:F");
+  CHECK(registration_line(one(":a:M::\\x7fA::/bin/a:POF")) == ":a:M::\\x7fA::/bin/a:POF");
+}
+
+TEST_CASE("emulators are selected by platform architecture, or all of them",
+          "[engine][exec][emulation][install]") {
+  FakeConfDir conf;
+  auto all = select_emulators(selection(conf.dir.path()));
+  REQUIRE(all);
+  CHECK(names(*all) == std::vector<std::string>{"qemu-aarch64", "qemu-alpha", "qemu-riscv64"});
+  auto some = select_emulators(selection(conf.dir.path(), k_binfmt_dir, {"riscv64", "arm64"}));
+  REQUIRE(some);
+  CHECK(names(*some) == std::vector<std::string>{"qemu-riscv64", "qemu-aarch64"});
+
+  auto unknown = select_emulators(selection(conf.dir.path(), k_binfmt_dir, {"sparc"}));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().message.find("cannot emulate architecture \"sparc\": known "
+                                     "architectures are amd64, arm64") == 0);
+  auto missing = select_emulators(selection(conf.dir.path(), k_binfmt_dir, {"s390x"}));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("no binfmt handler for s390x binaries") == 0);
+  CHECK(missing.error().message.find("apt-get install qemu-user-static") != std::string::npos);
+
+  util::TempDir empty("xbuild-binfmtd");
+  auto none = select_emulators(selection(empty.path()));
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message.find("no QEMU binfmt handlers (qemu-*.conf) in ") == 0);
+  CHECK(none.error().message.find("apt-get install qemu-user-static") != std::string::npos);
+}
+
+TEST_CASE("install_emulators writes F-flag lines to register and is idempotent",
+          "[engine][exec][emulation][install]") {
+  FakeConfDir conf;
+  FakeBinfmt binfmt;
+  // Interpreters that exist on every host, so none is skipped.
+  conf.add("qemu-aarch64.conf",
+           replaced(k_aarch64_conf, "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", "/bin/sh"));
+  conf.add("qemu-riscv64.conf",
+           replaced(k_riscv64_conf, "/usr/libexec/qemu-binfmt/riscv64-binfmt-P", "/bin/sh"));
+  auto sel = selection(conf.dir.path(), binfmt.dir.path(), {"arm64", "riscv64"});
+  auto report = install_emulators(sel);
+  if (!report)
+    FAIL(report.error().message);
+  CHECK(report->registered == std::vector<std::string>{"qemu-aarch64", "qemu-riscv64"});
+  auto written = util::read_file(binfmt.dir.path() / "register").value_or("");
+  auto lines = util::split(written, '\n');
+  REQUIRE(lines.size() == 3); // two lines and the empty rest after the last newline
+  CHECK(util::ends_with(lines[0], ":/bin/sh:OPF"));
+  CHECK(util::ends_with(lines[1], ":/bin/sh:PF"));
+
+  // The kernel now lists them: a second run changes nothing.
+  binfmt.add("qemu-aarch64", k_aarch64_handler);
+  binfmt.add("qemu-riscv64", k_aarch64_handler); // only its name matters here
+  REQUIRE(util::write_file_atomic(binfmt.dir.path() / "register", ""));
+  auto again = install_emulators(sel);
+  REQUIRE(again);
+  CHECK(again->registered.empty());
+  CHECK(again->already_present == std::vector<std::string>{"qemu-aarch64", "qemu-riscv64"});
+  CHECK(util::read_file(binfmt.dir.path() / "register").value_or("x").empty());
+}
+
+TEST_CASE("a handler another installer registered for the architecture counts as present",
+          "[engine][exec][emulation][install]") {
+  FakeConfDir conf;
+  FakeBinfmt binfmt;
+  binfmt.add("aarch64", k_aarch64_handler); // e.g. tonistiigi/binfmt's name
+  auto report = install_emulators(
+      selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
+  REQUIRE(report);
+  CHECK(report->registered.empty());
+  CHECK(report->already_present == std::vector<std::string>{"qemu-aarch64 (as aarch64)"});
+}
+
+TEST_CASE("a handler whose interpreter is missing is skipped, with the reason",
+          "[engine][exec][emulation][install]") {
+  FakeConfDir conf;
+  FakeBinfmt binfmt;
+  conf.add("qemu-aarch64.conf", replaced(k_aarch64_conf, "/usr/libexec/qemu-binfmt/",
+                                                  "/no/such/dir/"));
+  auto report = install_emulators(
+      selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
+  REQUIRE(report);
+  CHECK(report->registered.empty());
+  REQUIRE(report->skipped.size() == 1);
+  CHECK(report->skipped[0] ==
+        "qemu-aarch64: interpreter /no/such/dir/aarch64-binfmt-P is missing");
+}
+
+TEST_CASE("uninstall_emulators removes registered handlers by name",
+          "[engine][exec][emulation][install]") {
+  FakeConfDir conf;
+  FakeBinfmt binfmt;
+  binfmt.add("qemu-aarch64", k_aarch64_handler);
+  auto report = uninstall_emulators(selection(conf.dir.path(), binfmt.dir.path(), {"arm64", "riscv64"}));
+  REQUIRE(report);
+  CHECK(report->registered == std::vector<std::string>{"qemu-aarch64"});
+  CHECK(report->already_present == std::vector<std::string>{"qemu-riscv64"});
+  // The kernel takes "-1" written to the handler's file as "remove".
+  CHECK(util::ends_with(util::read_file(binfmt.dir.path() / "qemu-aarch64").value_or(""), "-1"));
 }
