@@ -43,6 +43,16 @@ tl::unexpected<Error> error_at(const hcl::Range& r, std::string_view message) {
   return tl::unexpected(hcl::make_error(r, message));
 }
 
+// The position and source snippet of `r`, kept with the evaluated model
+// for errors found later (SourceSpot).
+SourceSpot spot_of(const hcl::Range& r) {
+  std::string d = hcl::format_diagnostic(r, "");
+  size_t nl = d.find('\n');
+  if (r.file == nullptr || nl == std::string::npos || nl < 2)
+    return {};
+  return SourceSpot{d.substr(0, nl - 2), d.substr(nl + 1)};
+}
+
 bool valid_name(const std::string& name) {
   static const std::regex k_name("^[a-zA-Z0-9_-]+$");
   return std::regex_match(name, k_name);
@@ -521,6 +531,7 @@ private:
         continue;
       if (a.name == "inherits") {
         t.inherits = TRY(string_list(a, scope));
+        t.spots["inherits"] = spot_of(a.name_range);
         continue;
       }
       const AttrSpec* spec = find_attribute(a.name);
@@ -539,6 +550,8 @@ private:
         return error_at(a.expr->range, "Incorrect attribute value type; \"" + a.name + "\": " +
                                            converted.error().message);
       t.attrs[a.name] = std::move(*converted);
+      if (a.name == "contexts")
+        t.spots["contexts"] = spot_of(a.name_range);
     }
     if (!body.blocks.empty())
       return error_at(body.blocks[0].range, "Unsupported block type; blocks of type \"" +
@@ -629,6 +642,7 @@ private:
       if (a.name == "name")
         return error_at(a.name_range, "name is not supported for groups");
       if (a.name == "targets") {
+        g.targets_spot = spot_of(a.name_range);
         // Members in order, without repeats; a set keeps that linear for
         // groups of thousands of targets.
         std::set<std::string> seen(g.targets.begin(), g.targets.end());

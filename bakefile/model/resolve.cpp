@@ -34,6 +34,11 @@ Result<Target> resolve(const Config& config, const std::string& name,
       cut_here = true;
       continue; // a target being resolved counts as empty (bake.go)
     }
+    if (!config.targets.count(parent)) {
+      auto spot = it->second.spots.find("inherits");
+      return tl::unexpected(error_at_spot(spot == it->second.spots.end() ? nullptr : &spot->second,
+                                          "failed to find target " + parent));
+    }
     Target p = TRY(resolve(config, parent, overrides, visiting, memo, cut_here));
     merge_target(acc, p);
   }
@@ -62,6 +67,9 @@ Result<void> expand(const Config& config, const std::string& name, std::set<std:
         out.insert(member);
         continue;
       }
+      if (!config.groups.count(member) && !config.targets.count(member))
+        return tl::unexpected(error_at_spot(&g->second.targets_spot,
+                                            "failed to find target " + member));
       TRY_VOID(expand(config, member, out, groups_seen));
     }
     return {};
@@ -159,14 +167,21 @@ Result<void> load_links(const Config& config, const std::string& name,
   if (contexts == targets.at(name).attrs.end() || !contexts->second.is_object())
     return {};
   json ctx = contexts->second; // the map may grow below; keep a copy
+  auto spot_it = targets.at(name).spots.find("contexts");
+  SourceSpot spot = spot_it == targets.at(name).spots.end() ? SourceSpot{} : spot_it->second;
+  auto fail_here = [&](const std::string& message) {
+    return tl::unexpected(error_at_spot(&spot, message));
+  };
   for (const auto& [key, v] : ctx.items()) {
     if (!v.is_string() || !v.get<std::string>().starts_with("target:"))
       continue;
     std::string link = v.get<std::string>().substr(7);
     if (link == name)
-      return fail("target " + link + " cannot link to itself");
+      return fail_here("target " + link + " cannot link to itself");
     if (std::find(visited.begin(), visited.end(), link) != visited.end())
-      return fail("infinite loop from " + name + " to " + link);
+      return fail_here("infinite loop from " + name + " to " + link);
+    if (!config.targets.count(link) && !targets.count(link))
+      return fail_here("failed to find target " + link);
     if (!targets.count(link)) {
       std::set<std::string> visiting;
       bool cut = false;
@@ -189,8 +204,8 @@ Result<void> load_links(const Config& config, const std::string& name,
     auto p2 = t2.attrs.find("platforms");
     if (p1 != t.attrs.end() && p2 != t2.attrs.end() && p1->second.size() > 1 &&
         p2->second.size() > 1 && !is_subset(p1->second, p2->second))
-      return fail("target " + link + " can't be used by " + name + " because its platforms " +
-                  go_list(p1->second) + " are not a subset of " + go_list(p2->second));
+      return fail_here("target " + link + " can't be used by " + name + " because its platforms " +
+                       go_list(p1->second) + " are not a subset of " + go_list(p2->second));
   }
   return {};
 }

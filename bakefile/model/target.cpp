@@ -329,7 +329,15 @@ Result<json> attribute_value(const AttrSpec& spec, const hcl::Value& v) {
   return json(nullptr);
 }
 
+Error error_at_spot(const SourceSpot* spot, const std::string& message) {
+  if (spot == nullptr || spot->position.empty())
+    return Error{message, 1};
+  return Error{spot->position + ": " + message + "\n" + spot->snippet, 1};
+}
+
 void merge_target(Target& dst, const Target& src) {
+  for (const auto& [name, spot] : src.spots)
+    dst.spots[name] = spot;
   for (const auto& [name, value] : src.attrs) {
     const AttrSpec* spec = find_attribute(name);
     auto it = dst.attrs.find(name);

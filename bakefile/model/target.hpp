@@ -53,16 +53,32 @@ struct AttrSpec {
 const std::vector<AttrSpec>& target_attributes();
 const AttrSpec* find_attribute(std::string_view name);
 
+// Where an attribute was written, for errors found after evaluation (an
+// unknown parent, a link loop): "docker-bake.hcl:3:3" and the source line
+// with a caret under the column. Empty for definitions without a source
+// position (compose files).
+struct SourceSpot {
+  std::string position;
+  std::string snippet;
+};
+
+// "position: message\nsnippet", or just the message without a spot.
+Error error_at_spot(const SourceSpot* spot, const std::string& message);
+
 struct Target {
   std::string name;
   std::vector<std::string> inherits;          // parents, merged left to right
   std::map<std::string, nlohmann::json> attrs; // only the attributes set, normalised
+  // Spots of `inherits` and `contexts` (the attributes whose errors come
+  // after evaluation), from the last block that set them.
+  std::map<std::string, SourceSpot> spots;
 };
 
 struct Group {
   std::string name;
   std::vector<std::string> targets;
   std::string description;
+  SourceSpot targets_spot; // where `targets` was written
 };
 
 // A declared variable as `--list=variables` shows it.

@@ -69,7 +69,7 @@ TEST_CASE("inherits cycles are cut and unknown parents fail", "[bakefile][loader
                    {"a"});
   CHECK(out["target"]["a"]["tags"] == json({"a"}));
   CHECK(error_of("target \"a\" {\n inherits = [\"nope\"]\n}\n", {"a"}) ==
-        "failed to find target nope");
+        "docker-bake.hcl:2:2: failed to find target nope\n inherits = [\"nope\"]\n ^");
 }
 
 TEST_CASE("appending attributes accumulate through inherits", "[bakefile][loader]") {
