@@ -182,6 +182,7 @@ int main(int argc, char** argv) {
   register_du(root, ctx);
   register_imagetools(root, ctx);
   register_inspect(root, ctx);
+  register_install_emulators(root, ctx);
   register_ls(root, ctx);
   register_prune(root, ctx);
   register_rm(root, ctx);

@@ -354,7 +354,14 @@ Result<InstallReport> install_emulators(const EmulatorSelection& sel) {
   auto present = registered_handlers(sel.binfmt_dir);
   for (const auto& e : entries) {
     if (fs::exists(sel.binfmt_dir / e.name)) {
-      report.already_present.push_back(e.name);
+      auto mine = std::find_if(present.begin(), present.end(),
+                               [&](const BinfmtHandler& h) { return h.name == e.name; });
+      if (mine != present.end() && !mine->has_flag('F'))
+        report.skipped.push_back(e.name + ": registered without the F (fix binary) flag, which "
+                                 "build sandboxes need; remove it with `docker xbuild "
+                                 "install-emulators --uninstall` and run this again");
+      else
+        report.already_present.push_back(e.name);
       continue;
     }
     // Another installer's handler (tonistiigi/binfmt names them differently)

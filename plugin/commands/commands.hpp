@@ -26,6 +26,7 @@ void register_stop(CLI::App& root, Context& ctx);
 void register_du(CLI::App& root, Context& ctx);
 void register_prune(CLI::App& root, Context& ctx);
 void register_imagetools(CLI::App& root, Context& ctx);
+void register_install_emulators(CLI::App& root, Context& ctx);
 void register_version(CLI::App& root, Context& ctx);
 
 // For commands whose engine work is not built yet: say so and fail. Never

@@ -451,3 +451,17 @@ TEST_CASE("uninstall_emulators removes registered handlers by name",
   // The kernel takes "-1" written to the handler's file as "remove".
   CHECK(util::ends_with(util::read_file(binfmt.dir.path() / "qemu-aarch64").value_or(""), "-1"));
 }
+
+TEST_CASE("a handler registered under its name without the F flag is reported, not kept quiet",
+          "[engine][exec][emulation][install]") {
+  FakeConfDir conf;
+  FakeBinfmt binfmt;
+  std::string no_f = k_aarch64_handler;
+  no_f.replace(no_f.find("POF"), 3, "P");
+  binfmt.add("qemu-aarch64", no_f);
+  auto report = install_emulators(selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
+  REQUIRE(report);
+  CHECK(report->already_present.empty());
+  REQUIRE(report->skipped.size() == 1);
+  CHECK(report->skipped[0].find("qemu-aarch64: registered without the F (fix binary) flag") == 0);
+}
