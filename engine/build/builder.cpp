@@ -1,5 +1,8 @@
 #include "engine/build/builder.hpp"
 
+#include <set>
+#include <unistd.h>
+
 #include "engine/build/converter.hpp"
 #include "engine/build/image_source.hpp"
 #include "engine/dockerfile/dockerignore.hpp"
@@ -67,11 +70,50 @@ std::vector<size_t> links_of(const BuildRequest& r) {
   return out;
 }
 
+// The first RUN step (or ONBUILD RUN trigger) a request's targets depend on.
+const solver::Vertex* first_run_step(const std::vector<PlatformPlan>& plans) {
+  std::vector<const solver::Vertex*> todo;
+  for (const auto& pp : plans) {
+    todo.push_back(pp.root);
+    for (const auto& h : pp.history)
+      todo.insert(todo.end(), {h.before, h.after});
+  }
+  std::set<const solver::Vertex*> seen;
+  while (!todo.empty()) {
+    const auto* v = todo.back();
+    todo.pop_back();
+    if (!v || !seen.insert(v).second)
+      continue;
+    if (dynamic_cast<const ExecOp*>(v->op.get()))
+      return v;
+    todo.insert(todo.end(), v->inputs.begin(), v->inputs.end());
+  }
+  return nullptr;
+}
+
+// RUN needs the sandbox, and the sandbox needs root (mount and PID
+// namespaces; rootless mode is not there yet). Found at planning, so a
+// non-root build with a RUN fails before any layer is pulled or step runs,
+// not halfway through. Builds without RUN work as any user.
+Result<void> check_privileges(const std::vector<PlatformPlan>& plans) {
+  if (::geteuid() == 0)
+    return {};
+  const auto* run = first_run_step(plans);
+  if (!run)
+    return {};
+  return fail("this build has RUN steps (" + run->op->display_name() +
+              ") and RUN needs root: the embedded engine runs them in mount and PID "
+              "namespaces, which an unprivileged user (uid " + std::to_string(::geteuid()) +
+              ") cannot create. Run the build as root (e.g. with sudo), or use a builder of "
+              "another driver; rootless mode is not supported yet");
+}
+
 Result<void> plan_one(Plan& plan, size_t index, const BuildRequest& request,
                       const BuildContext& ctx, ImageSource& images) {
   TRY_VOID(check_platforms(request));
   auto env = TRY(op_env(request, ctx));
-  return plan_build(plan, index, request, env, images);
+  TRY_VOID(plan_build(plan, index, request, env, images));
+  return check_privileges(plan.requests[index]);
 }
 
 // Whether a request may be planned: every request it links to was. A link to
@@ -101,8 +143,8 @@ bool plan_all(Plan& plan, const std::vector<BuildRequest>& requests, const Build
   // Credentials and insecure-registry settings are those of the first
   // request: one user, one docker config per run.
   auto images = make_registry_image_source(
-      ctx.state->content(), requests.empty() ? std::filesystem::path() : requests[0].docker_config_dir,
-      ctx.cancel);
+      ctx.state->content(), ctx.state->origins(),
+      requests.empty() ? std::filesystem::path() : requests[0].docker_config_dir, ctx.cancel);
   plan.requests.resize(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     if (blocked(i, requests, out))
@@ -149,6 +191,9 @@ Result<std::vector<RequestOutcome>> run_builds_partial(const std::vector<BuildRe
                                                        const RunOptions& options) {
   using State = RequestOutcome::State;
   std::vector<RequestOutcome> out(requests.size());
+  // Lazy layers are pulled and extracted when needed, during the solve or
+  // the export after it: both report here.
+  ctx.state->set_progress(ctx.progress);
   Plan plan;
   if (!plan_all(plan, requests, ctx, options.execution, out))
     return out;

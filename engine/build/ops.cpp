@@ -119,36 +119,7 @@ Result<std::string> commit_layer(const OpEnv& env, snapshot::Active&& active,
   return name;
 }
 
-// ---- LayerOp ----
-
-LayerOp::LayerOp(std::shared_ptr<const OpEnv> env, oci::Descriptor blob, oci::Digest diff_id,
-                 std::string image, size_t index, size_t count)
-    : m_env(std::move(env)), m_blob(std::move(blob)), m_diff_id(std::move(diff_id)),
-      m_image(std::move(image)), m_index(index), m_count(count) {}
-
-std::string LayerOp::definition() const { return "layer " + m_diff_id.str(); }
-
-std::string LayerOp::display_name() const {
-  return "[internal] extract layer " + std::to_string(m_index + 1) + "/" +
-         std::to_string(m_count) + " of " + m_image;
-}
-
-Result<solver::Ref> LayerOp::run(const std::vector<solver::Ref>& inputs,
-                                 const solver::RunContext&) const {
-  std::string parent = inputs.empty() ? "" : inputs[0].id;
-  std::string name = chain_id(parent, m_diff_id);
-  auto& snaps = m_env->state->snapshots();
-  if (snaps.exists(name) && TRY(m_env->state->layer(name)))
-    return solver::Ref{name};
-  auto active = TRY(snaps.prepare(parent));
-  auto reader = TRY(m_env->state->content().open_blob(m_blob.digest));
-  auto read = [&reader](void* buf, size_t n) { return reader.read(buf, n); };
-  TRY(oci::extract_layer(read, active.root(), oci::ExtractOptions{},
-                         "layer " + m_blob.digest.str() + " of " + m_image));
-  TRY(snaps.commit(std::move(active), name));
-  TRY_VOID(m_env->state->put_layer({name, parent, m_blob, m_diff_id, 0, true}));
-  return solver::Ref{name};
-}
+// LayerOp: layer_op.cpp
 
 // ---- ExecOp ----
 

@@ -1,7 +1,8 @@
 #pragma once
 // The solver ops of the embedded engine. Each produces a ref: the chain id
 // of a layer stack in EngineState (see state.hpp).
-//  - LayerOp: one layer of a base image, extracted from the content store.
+//  - LayerOp: one layer of a base image: recorded, extracted only when a
+//    step runs on it (EngineState::ensure_snapshot through prepare_inputs).
 //  - ExecOp: a RUN step in the sandbox; its diff becomes a layer.
 //  - CopyOp: COPY/ADD from the context or another stage; its diff becomes a layer.
 //  - MkdirOp: WORKDIR's directory.
@@ -31,6 +32,10 @@ struct OpEnv {
   std::map<std::string, std::string> secret_files; // id → host file
   oci::LayerWriteOptions layer_options;
 };
+
+// Ops that work on their inputs' root filesystems extract lazy layers below
+// them first (the prepare_inputs of StepOp and MkdirOp).
+Result<void> ensure_input_snapshots(const OpEnv& env, const std::vector<solver::Ref>& inputs);
 
 class LayerOp : public solver::Op {
 public:
@@ -74,6 +79,10 @@ public:
       : m_env(std::move(env)), m_name(std::move(name)), m_cacheable(cacheable) {}
   std::string display_name() const override { return m_name; }
   bool cacheable() const override { return m_cacheable; }
+  Result<void> prepare_inputs(const std::vector<solver::Ref>& inputs,
+                              const solver::RunContext&) const override {
+    return ensure_input_snapshots(*m_env, inputs);
+  }
   // Two builds' steps are only the same work when they read the same
   // context; the cache key itself stays content-based.
   std::string identity() const override;
@@ -133,6 +142,10 @@ public:
           std::string platform, std::string name);
   std::string definition() const override;
   std::string display_name() const override { return m_name; }
+  Result<void> prepare_inputs(const std::vector<solver::Ref>& inputs,
+                              const solver::RunContext&) const override {
+    return ensure_input_snapshots(*m_env, inputs);
+  }
   Result<solver::Ref> run(const std::vector<solver::Ref>& inputs,
                           const solver::RunContext& ctx) const override;
 

@@ -1,10 +1,13 @@
 #include "engine/build/state.hpp"
 
 #include <algorithm>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/progress.hpp"
+#include "oci/layer_tar.hpp"
 #include "util/fs.hpp"
 #include "util/sha256.hpp"
 
@@ -15,6 +18,33 @@ std::string ref_file_name(const std::string& ref) {
   auto colon = ref.find(':');
   return colon == std::string::npos ? ref : ref.substr(colon + 1);
 }
+
+std::string short_hex(const std::string& digest) { return ref_file_name(digest).substr(0, 12); }
+
+// Work a lazy layer needs (a download, an extraction) shown as a vertex of
+// its own: started now, completed or failed by finish().
+class LazyWork {
+public:
+  LazyWork(ProgressSink* sink, std::string name) : m_sink(sink) {
+    m_event.digest = "sha256:" + util::sha256_hex("lazy " + name);
+    m_event.name = std::move(name);
+    m_event.started = Clock::now();
+    if (m_sink)
+      m_sink->vertex(m_event);
+  }
+  Result<void> finish(Result<void> outcome) {
+    m_event.completed = Clock::now();
+    if (!outcome)
+      m_event.error = outcome.error().message;
+    if (m_sink)
+      m_sink->vertex(m_event);
+    return outcome;
+  }
+
+private:
+  ProgressSink* m_sink;
+  VertexEvent m_event;
+};
 
 } // namespace
 
@@ -90,6 +120,72 @@ std::vector<std::string> EngineState::layer_refs() const {
       out.push_back("sha256:" + name); // not temp files of write_file_atomic
   }
   return out;
+}
+
+int64_t EngineState::layer_time(const std::string& ref) const {
+  struct stat st {};
+  auto path = m_root / "layers" / ref_file_name(ref);
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_mtime) : 0;
+}
+
+std::shared_ptr<std::mutex> EngineState::work_lock(const std::string& key) {
+  std::lock_guard lock(m_work_mutex);
+  auto& m = m_work_locks[key];
+  if (!m)
+    m = std::make_shared<std::mutex>();
+  return m;
+}
+
+Result<void> EngineState::ensure_blob(const oci::Descriptor& blob) {
+  if (m_content->exists(blob.digest))
+    return {};
+  auto guard = work_lock(blob.digest.str());
+  std::lock_guard lock(*guard);
+  if (m_content->exists(blob.digest))
+    return {}; // another thread fetched it while this one waited
+  auto origins = m_origins.find(blob.digest);
+  if (origins.empty())
+    return fail("layer blob " + blob.digest.str() +
+                " is not in the build state and no registry is known for it; build again "
+                "(the base image is resolved again) or run `docker xbuild prune --all`");
+  const auto& origin = origins.front();
+  LazyWork work(m_progress,
+                "[internal] pull " + origin.label + " (" + short_hex(blob.digest.str()) + ")");
+  auto fetched = origin.fetcher->fetch(blob, *m_content);
+  if (!fetched)
+    fetched = fail("cannot fetch " + origin.label + " (" + blob.digest.str() +
+                   "): " + fetched.error().message, fetched.error().exit_code);
+  return work.finish(std::move(fetched));
+}
+
+Result<void> EngineState::ensure_snapshot(const std::string& ref) {
+  if (ref.empty() || m_snapshots->exists(ref))
+    return {};
+  auto guard = work_lock(ref);
+  std::lock_guard lock(*guard);
+  if (m_snapshots->exists(ref))
+    return {}; // another thread (or process) extracted it meanwhile
+  auto rec = TRY(layer(ref));
+  if (!rec)
+    return fail("the build state has neither a snapshot nor a layer record for " + ref +
+                "; the state is incomplete: run `docker xbuild prune --all` and build again");
+  TRY_VOID(ensure_snapshot(rec->parent));
+  TRY_VOID(ensure_blob(rec->blob));
+  auto origins = m_origins.find(rec->blob.digest);
+  std::string label = origins.empty() ? "layer " + short_hex(rec->blob.digest.str())
+                                      : origins.front().label;
+  LazyWork work(m_progress, "[internal] extract " + label);
+  return work.finish(extract_layer(*rec));
+}
+
+Result<void> EngineState::extract_layer(const LayerRecord& rec) {
+  auto active = TRY(m_snapshots->prepare(rec.parent));
+  auto reader = TRY(m_content->open_blob(rec.blob.digest));
+  auto read = [&reader](void* buf, size_t n) { return reader.read(buf, n); };
+  TRY(oci::extract_layer(read, active.root(), oci::ExtractOptions{},
+                         "layer " + rec.blob.digest.str()));
+  TRY(m_snapshots->commit(std::move(active), rec.ref));
+  return {};
 }
 
 Result<std::vector<LayerRecord>> EngineState::stack(const std::string& ref) const {

@@ -8,17 +8,29 @@
 //   <root>/mounts/<id>   RUN --mount=type=cache directories
 // A ref is the chain id of its layer stack ("sha256:…"), so identical stacks
 // made by different steps, builds or processes are one ref.
+//
+// A ref may have a layer record but no snapshot yet: base-image layers are
+// lazy (docs/dev/snapshots.md, "Lazy base layers"). Whatever needs a ref's
+// root filesystem calls ensure_snapshot(); whatever needs a layer's bytes
+// calls ensure_blob().
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/build/blob_origins.hpp"
 #include "engine/cache/cache_index.hpp"
 #include "engine/snapshot/snapshotter.hpp"
 #include "oci/content_store.hpp"
 #include "oci/descriptor.hpp"
+
+namespace xbuild::engine {
+class ProgressSink;
+}
 
 namespace xbuild::engine::build {
 
@@ -55,13 +67,39 @@ public:
   std::vector<std::string> layer_refs() const;
   // The stack of `ref`, bottom layer first; empty for "" (scratch).
   Result<std::vector<LayerRecord>> stack(const std::string& ref) const;
+  // When the record of `ref` was written (unix seconds; 0 if none).
+  int64_t layer_time(const std::string& ref) const;
+
+  // This process's base-image blobs: where each can be fetched or mounted from.
+  BlobOrigins& origins() { return m_origins; }
+  // Where downloads and extractions of lazy layers are reported (may be null).
+  void set_progress(ProgressSink* sink) { m_progress = sink; }
+
+  // Makes `blob` present in the content store, fetching it from its first
+  // origin: once, however many threads ask. Fails, saying so, when it is
+  // missing and no origin is known.
+  Result<void> ensure_blob(const oci::Descriptor& blob);
+  // Makes the committed snapshot `ref` exist. A layer that has a record but
+  // no snapshot (a lazy base-image layer) is extracted from its blob on top
+  // of its parent, bottom up, fetching blobs as needed. Threads asking for
+  // the same ref extract it once; another process committing it first wins
+  // (Snapshotter::commit keeps one copy). "" (scratch) needs nothing.
+  Result<void> ensure_snapshot(const std::string& ref);
 
 private:
   EngineState() = default;
+  // A mutex per ref or digest being materialised, so one thread does the work.
+  std::shared_ptr<std::mutex> work_lock(const std::string& key);
+  Result<void> extract_layer(const LayerRecord& rec);
+
   std::filesystem::path m_root;
   std::unique_ptr<oci::ContentStore> m_content;
   std::unique_ptr<snapshot::Snapshotter> m_snapshots;
   std::unique_ptr<cache::CacheIndex> m_cache;
+  BlobOrigins m_origins;
+  ProgressSink* m_progress = nullptr;
+  std::mutex m_work_mutex;
+  std::map<std::string, std::shared_ptr<std::mutex>> m_work_locks;
 };
 
 } // namespace xbuild::engine::build

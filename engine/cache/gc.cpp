@@ -31,6 +31,11 @@
 //
 // Sizes are on-disk bytes (st_blocks), each inode counted once: a hard link
 // shared by two layer directories is not two copies.
+//
+// Lazy layers: a base-image layer no step has run on has a layer record but
+// no snapshot (and maybe no blob yet). It is an item of its own (size: its
+// blob, if downloaded), linked to its parent like a snapshot, so marking
+// works the same; sweeping it removes only its record (and then its blob).
 
 #include "engine/cache/gc.hpp"
 
@@ -97,6 +102,7 @@ std::string short_digest(const std::string& d) {
 // Everything prune needs to know about the state, read once.
 struct Scan {
   Usage usage;
+  std::set<std::string> lazy;                 // layer records without a snapshot
   std::map<std::string, size_t> by_id;        // item id → index in usage.items
   std::map<std::string, std::string> blob_of; // snapshot ref → its layer blob digest
   std::map<std::string, int64_t> blob_bytes;  // blob digest → size counted in its item
@@ -115,11 +121,19 @@ Result<Scan> scan(build::EngineState& state) {
     records_of[r.ref].push_back(&r);
 
   std::set<std::string> counted_blobs;
-  for (const auto& name : snaps.names()) {
+  auto names = snaps.names();
+  std::set<std::string> with_snapshot(names.begin(), names.end());
+  for (const auto& ref : state.layer_refs())
+    if (!with_snapshot.count(ref)) {
+      names.push_back(ref);
+      s.lazy.insert(ref);
+    }
+  for (const auto& name : names) {
     UsageItem item;
     item.id = name;
-    auto chain = snaps.chain(name);
-    if (chain && !chain->empty()) {
+    if (s.lazy.count(name)) {
+      item.created = state.layer_time(name);
+    } else if (auto chain = snaps.chain(name); chain && !chain->empty()) {
       item.size = counter.tree_bytes(chain->front());
       item.created = mtime_seconds(chain->front().parent_path() / "committed");
     }
@@ -130,14 +144,17 @@ Result<Scan> scan(build::EngineState& state) {
       item.kind = rec.from_image ? UsageKind::image_layer : UsageKind::build_layer;
       std::string blob = rec.blob.digest.str();
       s.blob_of[name] = blob;
+      bool have_blob = content.exists(rec.blob.digest);
       if (counted_blobs.insert(blob).second) {
-        int64_t bytes = content.size(rec.blob.digest).value_or(0);
+        int64_t bytes = have_blob ? content.size(rec.blob.digest).value_or(0) : 0;
         s.blob_bytes[blob] = bytes;
         item.size += bytes;
       }
       item.description = rec.from_image ? "pulled layer " + short_digest(blob)
                                         : "layer " + short_digest(rec.diff_id.str()) + " (blob " +
                                               short_digest(blob) + ")";
+      if (s.lazy.count(name))
+        item.description += have_blob ? " (not extracted)" : " (not downloaded)";
     } else {
       item.description = "snapshot without a layer record";
     }
@@ -328,7 +345,10 @@ Result<void> sweep_snapshots(build::EngineState& state, const Scan& s, Sweep& sw
     return depth_of(s, a->id) > depth_of(s, b->id);
   });
   for (const auto* item : doomed) {
-    if (!state.snapshots().remove(item->id))
+    // A lazy layer has no snapshot, and no snapshot above it (extraction
+    // goes bottom up), so only its record goes.
+    bool lazy = s.lazy.count(item->id) && !state.snapshots().exists(item->id);
+    if (!lazy && !state.snapshots().remove(item->id))
       continue; // still the parent of a snapshot (maybe an active one): keep it
     TRY_VOID(state.remove_layer(item->id));
     UsageItem gone = *item;

@@ -96,6 +96,7 @@ Result<void> export_rootfs(build::EngineState& state, const build::BuildResult& 
     return fail("dest is required for " + out.type + " exporter");
   bool multi = result.images.size() > 1;
   for (const auto& img : result.images) {
+    TRY_VOID(state.ensure_snapshot(img.ref)); // a lazy base layer is extracted now
     auto view = TRY(state.snapshots().view(img.ref));
     if (out.type == "local") {
       fs::path target = multi ? fs::path(dest) / platform_dir(img.platform) : fs::path(dest);
@@ -118,6 +119,45 @@ Result<void> export_rootfs(build::EngineState& state, const build::BuildResult& 
   return {};
 }
 
+// Every layer blob of the result in the content store: lazy base layers are
+// downloaded now, for outputs that contain them.
+Result<void> ensure_layer_blobs(build::EngineState& state, const build::BuildResult& result) {
+  std::set<oci::Digest> seen;
+  for (const auto& img : result.images)
+    for (const auto& rec : TRY(state.stack(img.ref)))
+      if (seen.insert(rec.blob.digest).second)
+        TRY_VOID(state.ensure_blob(rec.blob));
+  return {};
+}
+
+// Blobs for a push: read from the content store, where a lazy base layer is
+// downloaded first. Only blobs the registry lacks and cannot mount are
+// opened, so pushing next to the base image downloads none of its layers.
+class LazyStoreBlobs final : public oci::registry::BlobProvider {
+public:
+  explicit LazyStoreBlobs(build::EngineState& state) : m_state(state) {}
+  Result<util::BodySource> open(const oci::Descriptor& blob) override {
+    TRY_VOID(m_state.ensure_blob(blob));
+    return oci::registry::ContentStoreBlobs(m_state.content()).open(blob);
+  }
+
+private:
+  build::EngineState& m_state;
+};
+
+// Base-image layers on the target's registry are mounted from their own
+// repository instead of being uploaded (and downloaded first).
+std::map<oci::Digest, std::vector<std::string>> mount_sources(build::EngineState& state,
+                                                              const oci::registry::PushPlan& plan,
+                                                              const oci::registry::Repo& target) {
+  std::map<oci::Digest, std::vector<std::string>> out;
+  for (const auto& layer : plan.layers)
+    for (const auto& origin : state.origins().find(layer.digest))
+      if (origin.host == target.host && origin.repository != target.name)
+        out[layer.digest].push_back(origin.repository);
+  return out;
+}
+
 Result<std::vector<std::string>> push(build::EngineState& state, const StoredResult& stored,
                                       const std::vector<oci::Reference>& names,
                                       const ExportRequest& req) {
@@ -126,12 +166,14 @@ Result<std::vector<std::string>> push(build::EngineState& state, const StoredRes
   auto session = TRY(oci::registry::open_registry_session(req.docker_config_dir, req.cancel));
   auto load = [&](const oci::Descriptor& d) { return state.content().get(d.digest); };
   auto plan = TRY(oci::registry::plan_push(stored.root, load));
-  oci::registry::ContentStoreBlobs blobs(state.content());
+  LazyStoreBlobs blobs(state);
   std::vector<std::string> pushed;
   for (const auto& ref : names) {
+    auto repo = oci::registry::Repo::of(ref);
     oci::registry::PushOptions opts;
     opts.tags = {ref.tag.empty() ? "latest" : ref.tag};
-    TRY(oci::registry::push_plan(*session.client, oci::registry::Repo::of(ref), plan, blobs, opts));
+    opts.mount_sources = mount_sources(state, plan, repo);
+    TRY(oci::registry::push_plan(*session.client, repo, plan, blobs, opts));
     pushed.push_back(ref.str());
   }
   return pushed;
@@ -210,6 +252,7 @@ Result<ExportMetadata> export_result(build::EngineState& state, const build::Bui
       if (out.attr("push") == "true")
         meta.pushed = TRY(push(state, stored, refs, req));
     } else if (out.type == "oci") {
+      TRY_VOID(ensure_layer_blobs(state, result));
       std::vector<oci::LayoutRoot> roots = {{meta.descriptor, std::nullopt}};
       if (!refs.empty())
         roots.front().name = refs.front();
@@ -226,6 +269,7 @@ Result<ExportMetadata> export_result(build::EngineState& state, const build::Bui
     } else if (out.type == "docker") {
       if (stored.manifests.size() > 1)
         return fail("docker exporter does not currently support exporting manifest lists");
+      TRY_VOID(ensure_layer_blobs(state, result));
       std::string dest = out.attr("dest");
       if (dest.empty()) {
         meta.loaded = TRY(load_into_docker(state.content(), stored.manifests.front(), refs,

@@ -67,6 +67,12 @@ public:
   virtual Result<std::string> content_key(const std::vector<Ref>&, const RunContext&) const {
     return std::string();
   }
+  // Called right before run() (never on a cache hit): an op that works on
+  // its inputs' root filesystems makes sure they exist here (base-image
+  // layers are extracted lazily, only when something runs on them).
+  virtual Result<void> prepare_inputs(const std::vector<Ref>&, const RunContext&) const {
+    return {};
+  }
   virtual Result<Ref> run(const std::vector<Ref>& inputs, const RunContext& ctx) const = 0;
   // False for ops whose result must not be reused (--no-cache-filter stages).
   virtual bool cacheable() const { return true; }

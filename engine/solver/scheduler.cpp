@@ -343,6 +343,8 @@ private:
         return {};
       }
     }
+    if (auto prepared = op.prepare_inputs(inputs, ctx); !prepared)
+      return report_failure(ev, prepared.error());
     emit(ev);
     auto ref = op.run(inputs, ctx);
     if (!ref)

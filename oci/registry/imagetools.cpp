@@ -13,6 +13,7 @@
 
 #include "oci/content_store.hpp"
 #include "oci/registry/imagetools.hpp"
+#include "oci/registry/pull.hpp"
 #include "oci/registry/push.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
@@ -42,13 +43,7 @@ public:
       auto it = m_sources.find(blob.digest);
       if (it == m_sources.end())
         return fail("no source known for blob " + blob.digest.str());
-      auto writer = std::make_shared<std::unique_ptr<BlobWriter>>();
-      TRY_VOID(m_client.fetch_blob(it->second, blob, [&, writer]() -> Result<util::BodySink> {
-        *writer = TRY(m_store.writer(blob.digest, blob.size));
-        BlobWriter* w = writer->get();
-        return util::BodySink([w](const char* d, size_t n) { return w->write(d, n); });
-      }));
-      TRY((*writer)->commit());
+      TRY_VOID(fetch_blob_to_store(m_client, it->second, blob, m_store));
     }
     ContentStoreBlobs local(m_store);
     return local.open(blob);

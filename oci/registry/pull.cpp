@@ -59,6 +59,18 @@ Result<void> collect(RegistryClient& client, const Repo& repo, ContentStore& sto
 
 } // namespace
 
+Result<void> fetch_blob_to_store(RegistryClient& client, const Repo& repo, const Descriptor& blob,
+                                 ContentStore& store) {
+  auto writer = std::make_shared<std::unique_ptr<BlobWriter>>();
+  TRY_VOID(client.fetch_blob(repo, blob, [&, writer]() -> Result<util::BodySink> {
+    *writer = TRY(store.writer(blob.digest, blob.size)); // a retry starts over
+    BlobWriter* w = writer->get();
+    return util::BodySink([w](const char* data, size_t n) { return w->write(data, n); });
+  }));
+  TRY((*writer)->commit());
+  return {};
+}
+
 Result<PulledImage> pull_image(RegistryClient& client, const Reference& ref, ContentStore& store,
                                const PullOptions& options) {
   Repo repo = Repo::of(ref);
@@ -87,13 +99,7 @@ Result<PulledImage> pull_image(RegistryClient& client, const Reference& ref, Con
       ++present;
       return {};
     }
-    auto writer = std::make_shared<std::unique_ptr<BlobWriter>>();
-    TRY_VOID(client.fetch_blob(repo, d, [&, writer]() -> Result<util::BodySink> {
-      *writer = TRY(store.writer(d.digest, d.size)); // a retry starts over
-      BlobWriter* w = writer->get();
-      return util::BodySink([w](const char* data, size_t n) { return w->write(data, n); });
-    }));
-    TRY((*writer)->commit());
+    TRY_VOID(fetch_blob_to_store(client, repo, d, store));
     ++fetched;
     return {};
   };

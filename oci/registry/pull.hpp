@@ -26,6 +26,10 @@ struct PulledImage {
   int blobs_fetched = 0, blobs_present = 0;
 };
 
+// Downloads one blob of `repo` into `store` (verified; a retry starts over).
+Result<void> fetch_blob_to_store(RegistryClient& client, const Repo& repo, const Descriptor& blob,
+                                 ContentStore& store);
+
 Result<PulledImage> pull_image(RegistryClient& client, const Reference& ref, ContentStore& store,
                                const PullOptions& options);
 
