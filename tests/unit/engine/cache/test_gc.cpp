@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <map>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -260,4 +261,49 @@ TEST_CASE("prune with --min-free-space beyond the disk drops everything the filt
     CHECK(prune(*f.state, o).value().records_removed == 0);
     CHECK(f.state->snapshots().exists(b));
   }
+}
+
+TEST_CASE("lazy base-image layers (a record, no snapshot, maybe no blob) are listed and pruned "
+          "like image layers",
+          "[cache][gc][lazy]") {
+  StateFixture f;
+  // Two base layers a build recorded but never extracted; only the lower
+  // one's blob was downloaded (an oci output, say).
+  oci::Descriptor d;
+  d.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
+  d.digest = f.state->content().put("blob of lazy1").value();
+  d.size = 13;
+  std::string l1 = "sha256:" + util::sha256_hex("lazy1");
+  REQUIRE(f.state->put_layer({l1, "", d, d.digest, 0, true}));
+  oci::Descriptor missing = d;
+  missing.digest = oci::Digest::parse("sha256:" + std::string(64, 'e'), "test").value();
+  std::string l2 = "sha256:" + util::sha256_hex("lazy2");
+  REQUIRE(f.state->put_layer({l2, l1, missing, missing.digest, 0, true}));
+  f.record("sha256:k-l1", l1, 7200);
+  f.record("sha256:k-l2", l2, 7200);
+
+  auto usage = disk_usage(*f.state).value();
+  REQUIRE(usage.items.size() == 2);
+  std::map<std::string, UsageItem> by_id;
+  for (const auto& item : usage.items)
+    by_id[item.id] = item;
+  CHECK(by_id[l1].kind == UsageKind::image_layer);
+  CHECK(by_id[l1].description.find("not extracted") != std::string::npos);
+  CHECK(by_id[l1].size > 0); // its blob
+  CHECK(by_id[l1].shared);
+  CHECK(by_id[l2].parent == l1);
+  CHECK(by_id[l2].description.find("not downloaded") != std::string::npos);
+  CHECK(by_id[l2].size == 0);
+
+  GcOptions o;
+  auto kept = prune(*f.state, o).value();
+  CHECK(kept.records_removed == 0);
+  CHECK(f.state->stack(l2).value().size() == 2); // what the exporter reads
+
+  o.all = PruneAll::yes;
+  auto all = prune(*f.state, o).value();
+  CHECK(all.records_removed == 2);
+  CHECK(f.state->layer_refs().empty());
+  CHECK_FALSE(f.state->content().exists(d.digest));
+  CHECK(f.state->content().list().empty());
 }
