@@ -102,10 +102,10 @@ Result<void> check_privileges(const std::vector<PlatformPlan>& plans) {
   if (!run)
     return {};
   return fail("this build has RUN steps (" + run->op->display_name() +
-              ") and RUN needs root: the embedded engine runs them in mount and PID "
+              "), and the embedded engine needs root to run them: it creates mount and PID "
               "namespaces, which an unprivileged user (uid " + std::to_string(::geteuid()) +
-              ") cannot create. Run the build as root (e.g. with sudo), or use a builder of "
-              "another driver; rootless mode is not supported yet");
+              ") cannot. Run the build as root, e.g. with sudo; rootless mode is not "
+              "supported yet. Builds without RUN steps work without root");
 }
 
 Result<void> plan_one(Plan& plan, size_t index, const BuildRequest& request,
