@@ -6,11 +6,13 @@
 #      layers are mounted from the base's repository, the image is complete;
 #  (c) an unused stage's image is never resolved (no request for it at all);
 #  (d) an oci / docker / local output of the same build downloads the layer
-#      once and contains it; a RUN build extracts it once;
+#      once and contains it, so does --load (docker run works); a RUN build
+#      extracts it once;
 #  (b) after the state's copies of the base blobs are deleted, a cached
 #      rebuild pushed to a new repository downloads nothing and is complete.
 source "$(dirname "$0")/lib/common.sh"
 source "$XB_E2E_LIB/registry.sh"
+source "$XB_E2E_LIB/dockerd.sh"
 source "$XBUILD_SOURCE_DIR/tests/e2e/tools/seed_images.sh"
 xb_require_plugin_binary
 xb_require_root "the RUN sandbox"
@@ -140,6 +142,15 @@ xb_assert_eq 0 "$(base_gets "$(requests_since "$m")")" "base layer GETs of a cac
 xb_assert_eq "$(layers_of "$REG/app/run:1")" "$(layers_of "$REG/app/run2:1")" "layers of the rebuilt image"
 skopeo copy -q --src-tls-verify=false "docker://$REG/app/run2:1" "oci:$XB_TMP/run2-copy:x" ||
   xb_fail "skopeo cannot copy the rebuilt image"
+
+# --load from a fresh state: the layers are downloaded for the daemon.
+xb_dockerd_start
+"$X" create --name lazy3 --driver local --driver-opt "root=$XB_TMP/state3" >/dev/null
+m="$(mark)"
+XBUILD_BUILDER=lazy3 xb_run load "$X" build --progress plain --load -t lazy/meta:load "$meta"
+[[ $load_rc == 0 ]] || xb_fail "--load failed: $load_err"
+xb_assert_eq "${#base_layers[@]}" "$(base_gets "$(requests_since "$m")")" "base layer GETs for --load"
+xb_assert_eq "lazy" "$(docker run --rm lazy/meta:load)" "docker run of the loaded metadata-only image"
 
 # prune --all removes lazy layers with the rest.
 XBUILD_BUILDER=lazy xb_run pr "$X" prune -af
