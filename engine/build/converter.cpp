@@ -246,7 +246,7 @@ private:
       return {};
     }
     auto img = TRY(m_images.resolve(st.base, p));
-    use_image(img, s);
+    TRY_VOID(use_image(img, s));
     m_base_history[i] = img.config.history;
     image_env[i] = env_list(s.config.config.env);
     return {};
@@ -285,14 +285,17 @@ private:
   }
 
   // The stage starts from `img`: its layers as vertices, its config.
-  void use_image(const ResolvedImage& img, StageState& s) {
+  Result<void> use_image(const ResolvedImage& img, StageState& s) {
     s.config = img.config;
     s.config.history.clear();
     ensure_path(s.config.config.env);
-    s.vertex = image_vertex(img);
+    s.vertex = TRY(image_vertex(img));
+    return {};
   }
 
-  solver::Vertex* image_vertex(const ResolvedImage& img) {
+  Result<solver::Vertex*> image_vertex(const ResolvedImage& img) {
+    if (m_env->state)
+      TRY_VOID(adopt_image_layers(*m_env->state, img));
     solver::Vertex* v = nullptr;
     for (size_t l = 0; l < img.layers.size(); ++l) {
       auto op = std::make_shared<LayerOp>(m_env, img.layers[l], img.config.diff_ids.at(l), img.name,
@@ -306,11 +309,9 @@ private:
   Result<void> from_context(const NamedContext& c, const oci::Platform& p, StageState& s) {
     switch (c.kind) {
     case NamedContext::Kind::image:
-      use_image(TRY(m_images.resolve(c.value, p)), s);
-      return {};
+      return use_image(TRY(m_images.resolve(c.value, p)), s);
     case NamedContext::Kind::oci_layout:
-      use_image(TRY(resolve_oci_layout(m_env->state->content(), c.value, p)), s);
-      return {};
+      return use_image(TRY(resolve_oci_layout(m_env->state->content(), c.value, p)), s);
     case NamedContext::Kind::linked: {
       const auto& produced = m_plan.requests.at(c.linked);
       const PlatformPlan* match = nullptr;

@@ -16,11 +16,36 @@
 
 #include "engine/build/ops.hpp"
 
+#include "engine/build/image_source.hpp"
+
 namespace xbuild::engine::build {
 
 Result<void> ensure_input_snapshots(const OpEnv& env, const std::vector<solver::Ref>& inputs) {
   for (const auto& in : inputs)
     TRY_VOID(env.state->ensure_snapshot(in.id));
+  return {};
+}
+
+namespace {
+
+// A record's blob can still be had: stored, or fetchable in this build.
+bool blob_available(EngineState& state, const oci::Digest& blob) {
+  return state.content().exists(blob) || !state.origins().find(blob).empty();
+}
+
+} // namespace
+
+Result<void> adopt_image_layers(EngineState& state, const ResolvedImage& image) {
+  std::string parent;
+  for (size_t i = 0; i < image.layers.size() && i < image.config.diff_ids.size(); ++i) {
+    const auto& diff_id = image.config.diff_ids[i];
+    std::string ref = chain_id(parent, diff_id);
+    auto existing = TRY(state.layer(ref));
+    if (existing && existing->blob.digest != image.layers[i].digest &&
+        !blob_available(state, existing->blob.digest))
+      TRY_VOID(state.put_layer({ref, parent, image.layers[i], diff_id, 0, true}));
+    parent = ref;
+  }
   return {};
 }
 
@@ -42,14 +67,11 @@ Result<solver::Ref> LayerOp::run(const std::vector<solver::Ref>& inputs,
   std::string name = chain_id(parent, m_diff_id);
   EngineState& state = *m_env->state;
   // A record made earlier (same diff ids, maybe another image's blob) is
-  // kept while its blob can still be had: extracted, stored or fetchable.
-  // Otherwise this image's blob, which this build can fetch, replaces it.
-  if (auto existing = TRY(state.layer(name))) {
-    const auto& blob = existing->blob.digest;
-    if (state.snapshots().exists(name) || state.content().exists(blob) ||
-        !state.origins().find(blob).empty())
-      return solver::Ref{name};
-  }
+  // kept while its blob can still be had: stored or fetchable. Otherwise
+  // this image's blob, which this build can fetch, replaces it.
+  if (auto existing = TRY(state.layer(name));
+      existing && blob_available(state, existing->blob.digest))
+    return solver::Ref{name};
   TRY_VOID(state.put_layer({name, parent, m_blob, m_diff_id, 0, true}));
   return solver::Ref{name};
 }

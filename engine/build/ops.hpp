@@ -37,6 +37,13 @@ struct OpEnv {
 // them first (the prepare_inputs of StepOp and MkdirOp).
 Result<void> ensure_input_snapshots(const OpEnv& env, const std::vector<solver::Ref>& inputs);
 
+struct ResolvedImage;
+// Before a build uses `image`'s layers: a record of the same stack made from
+// another blob (same diff ids, another compression) that can no longer be
+// had is pointed at this image's blob, which this build can fetch. A cached
+// LayerOp does not run, so this cannot wait for LayerOp::run.
+Result<void> adopt_image_layers(EngineState& state, const ResolvedImage& image);
+
 class LayerOp : public solver::Op {
 public:
   LayerOp(std::shared_ptr<const OpEnv> env, oci::Descriptor blob, oci::Digest diff_id,

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/build/image_source.hpp"
 #include "engine/build/ops.hpp"
 #include "engine/progress.hpp"
 #include "oci/layer_tar.hpp"
@@ -172,4 +173,31 @@ TEST_CASE("a layer record whose blob can no longer be had is replaced by the ima
   REQUIRE(f.state->put_layer({ref, "", stale, l.info.diff_id, 0, true}));
   f.run_layer_op(l);
   CHECK(f.state->layer(ref).value()->blob.digest == l.descriptor.digest);
+}
+
+TEST_CASE("resolving an image repoints cached records of its stack whose blob is gone",
+          "[engine][build][lazy]") {
+  // A LayerOp that hits the cache does not run, so the records are fixed
+  // when the image is used (adopt_image_layers), before the solve.
+  LazyFixture f;
+  auto l1 = f.remote_layer("a", "a");
+  auto l2 = f.remote_layer("b", "b");
+  ResolvedImage img;
+  img.name = "reg.example/base/img";
+  img.layers = {l1.descriptor, l2.descriptor};
+  img.config.diff_ids = {l1.info.diff_id, l2.info.diff_id};
+  std::string r1 = chain_id("", l1.info.diff_id), r2 = chain_id(r1, l2.info.diff_id);
+
+  // Another image with the same diff ids: l1's twin blob is stored, l2's is gone.
+  oci::Descriptor stored = l1.descriptor;
+  stored.digest = f.state->content().put("twin of a").value();
+  oci::Descriptor gone = l2.descriptor;
+  gone.digest = oci::Digest::parse("sha256:" + std::string(64, 'f'), "test").value();
+  REQUIRE(f.state->put_layer({r1, "", stored, l1.info.diff_id, 0, true}));
+  REQUIRE(f.state->put_layer({r2, r1, gone, l2.info.diff_id, 0, true}));
+
+  REQUIRE(adopt_image_layers(*f.state, img));
+  CHECK(f.state->layer(r1).value()->blob.digest == stored.digest); // still usable: kept
+  CHECK(f.state->layer(r2).value()->blob.digest == l2.descriptor.digest);
+  CHECK(f.fetcher->fetches == 0);
 }
