@@ -71,14 +71,14 @@ struct Target {
   std::map<std::string, nlohmann::json> attrs; // only the attributes set, normalised
   // Spots of `inherits` and `contexts` (the attributes whose errors come
   // after evaluation), from the last block that set them.
-  std::map<std::string, SourceSpot> spots;
+  std::map<std::string, SourceSpot> spots = {};
 };
 
 struct Group {
   std::string name;
   std::vector<std::string> targets;
   std::string description;
-  SourceSpot targets_spot; // where `targets` was written
+  SourceSpot targets_spot = {}; // where `targets` was written
 };
 
 // A declared variable as `--list=variables` shows it.
