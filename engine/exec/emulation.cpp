@@ -229,13 +229,14 @@ Result<EmulationCheck> check_emulation(const oci::Platform& target, const oci::P
     return fail(what + ": the binfmt_misc handler \"" + without_f +
                 "\" is registered without the F (fix binary) flag, so its interpreter is not "
                 "visible inside the build sandbox. Remove it as root with\n  echo -1 > " +
-                (binfmt_dir / without_f).string() + "\nand register it again.\n" + how_to_enable(target));
+                (binfmt_dir / without_f).string() + "\nand register it again.\n" +
+                how_to_enable(target));
   return fail(what + ": no binfmt_misc handler for " + arch->qemu + " binaries is registered.\n" +
               how_to_enable(target));
 }
 
 Result<std::vector<BinfmtConfEntry>> parse_binfmt_conf(std::string_view text,
-                                                      const fs::path& file) {
+                                                       const fs::path& file) {
   std::vector<BinfmtConfEntry> out;
   size_t number = 0;
   for (const auto& raw : util::split(text, '\n')) {
@@ -244,7 +245,8 @@ Result<std::vector<BinfmtConfEntry>> parse_binfmt_conf(std::string_view text,
     if (line.empty() || line[0] == '#' || line[0] == ';')
       continue;
     auto where = [&] { return file.string() + ":" + std::to_string(number); };
-    auto fields = line.size() > 1 ? util::split(line.substr(1), line[0]) : std::vector<std::string>{};
+    auto fields =
+        line.size() > 1 ? util::split(line.substr(1), line[0]) : std::vector<std::string>{};
     // name, type, offset, magic, mask, interpreter[, flags]
     if (fields.size() < 6 || fields.size() > 7 || fields[0].empty() || fields[5].empty() ||
         (fields[1] != "M" && fields[1] != "E"))
@@ -333,8 +335,9 @@ Result<std::vector<BinfmtConfEntry>> select_emulators(const EmulatorSelection& s
           out.push_back(e);
       }
     if (!found)
-      return fail("no binfmt handler for " + arch + " binaries in " + sel.conf_dir.string() +
-                  "/" + sel.name_prefix + "*.conf: install it, as root: apt-get install "
+      return fail("no binfmt handler for " + arch + " binaries in " + sel.conf_dir.string() + "/" +
+                  sel.name_prefix +
+                  "*.conf: install it, as root: apt-get install "
                   "qemu-user-static");
   }
   return out;
@@ -358,8 +361,8 @@ Result<InstallReport> install_emulators(const EmulatorSelection& sel) {
                                [&](const BinfmtHandler& h) { return h.name == e.name; });
       if (mine != present.end() && !mine->has_flag('F'))
         report.skipped.push_back(e.name + ": registered without the F (fix binary) flag, which "
-                                 "build sandboxes need; remove it with `docker xbuild "
-                                 "install-emulators --uninstall` and run this again");
+                                          "build sandboxes need; remove it with `docker xbuild "
+                                          "install-emulators --uninstall` and run this again");
       else
         report.already_present.push_back(e.name);
       continue;
@@ -368,8 +371,7 @@ Result<InstallReport> install_emulators(const EmulatorSelection& sel) {
     // that already claims this architecture with the F flag: nothing to add.
     auto arch = binfmt_architecture(e);
     auto other = std::find_if(present.begin(), present.end(), [&](const BinfmtHandler& h) {
-      return !arch.empty() && h.enabled && h.has_flag('F') &&
-             handler_matches(h, *elf_header(arch));
+      return !arch.empty() && h.enabled && h.has_flag('F') && handler_matches(h, *elf_header(arch));
     });
     if (other != present.end()) {
       report.already_present.push_back(e.name + " (as " + other->name + ")");

@@ -75,15 +75,15 @@ struct BinfmtConfEntry {
   std::string name;
   std::string interpreter;
   std::string flags;
-  BinfmtHandler handler;  // magic/mask decoded from their \xNN escapes
-  std::string line;       // the line as written in the file
+  BinfmtHandler handler; // magic/mask decoded from their \xNN escapes
+  std::string line;      // the line as written in the file
   std::filesystem::path file;
 };
 
 // Parses a binfmt.d file's text; comments (# ;) and blank lines are skipped,
 // a malformed line is an error naming `file` and the line number.
 Result<std::vector<BinfmtConfEntry>> parse_binfmt_conf(std::string_view text,
-                                                      const std::filesystem::path& file = {});
+                                                       const std::filesystem::path& file = {});
 
 // The GOARCH whose executables `entry` claims (by its magic/mask against
 // elf_header), or "" for one we do not build for (alpha, cris, …).

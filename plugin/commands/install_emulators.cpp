@@ -47,8 +47,8 @@ Result<std::vector<std::string>> architectures(const InstallEmulatorsOptions& o,
         std::string known;
         for (const auto& a : exec::known_architectures())
           known += (known.empty() ? "linux/" : ", linux/") + a;
-        return fail("--platform " + trimmed + ": no emulator for architecture \"" +
-                        p.architecture + "\"; known: " + known,
+        return fail("--platform " + trimmed + ": no emulator for architecture \"" + p.architecture +
+                        "\"; known: " + known,
                     125);
       }
       if (p.architecture == host.architecture) {

@@ -274,11 +274,13 @@ namespace {
 // Debian's qemu-user-static files, as shipped (aarch64 already has OPF).
 const char* k_aarch64_conf =
     ":qemu-aarch64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"
-    "\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff"
+    "\\x00\\x02\\x00\\xb7\\x00:"
+    "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff"
     "\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/aarch64-binfmt-P:OP\n";
 const char* k_riscv64_conf =
     "# riscv64\n:qemu-riscv64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00"
-    "\\x00\\x00\\x00\\x02\\x00\\xf3\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff"
+    "\\x00\\x00\\x00\\x02\\x00\\xf3\\x00:"
+    "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff"
     "\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/libexec/qemu-binfmt/riscv64-binfmt-P:PF\n";
 const char* k_alpha_conf =
     ":qemu-alpha:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"
@@ -417,8 +419,7 @@ TEST_CASE("a handler another installer registered for the architecture counts as
   FakeConfDir conf;
   FakeBinfmt binfmt;
   binfmt.add("aarch64", k_aarch64_handler); // e.g. tonistiigi/binfmt's name
-  auto report = install_emulators(
-      selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
+  auto report = install_emulators(selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
   REQUIRE(report);
   CHECK(report->registered.empty());
   CHECK(report->already_present == std::vector<std::string>{"qemu-aarch64 (as aarch64)"});
@@ -428,15 +429,13 @@ TEST_CASE("a handler whose interpreter is missing is skipped, with the reason",
           "[engine][exec][emulation][install]") {
   FakeConfDir conf;
   FakeBinfmt binfmt;
-  conf.add("qemu-aarch64.conf", replaced(k_aarch64_conf, "/usr/libexec/qemu-binfmt/",
-                                                  "/no/such/dir/"));
-  auto report = install_emulators(
-      selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
+  conf.add("qemu-aarch64.conf",
+           replaced(k_aarch64_conf, "/usr/libexec/qemu-binfmt/", "/no/such/dir/"));
+  auto report = install_emulators(selection(conf.dir.path(), binfmt.dir.path(), {"arm64"}));
   REQUIRE(report);
   CHECK(report->registered.empty());
   REQUIRE(report->skipped.size() == 1);
-  CHECK(report->skipped[0] ==
-        "qemu-aarch64: interpreter /no/such/dir/aarch64-binfmt-P is missing");
+  CHECK(report->skipped[0] == "qemu-aarch64: interpreter /no/such/dir/aarch64-binfmt-P is missing");
 }
 
 TEST_CASE("uninstall_emulators removes registered handlers by name",
@@ -444,7 +443,8 @@ TEST_CASE("uninstall_emulators removes registered handlers by name",
   FakeConfDir conf;
   FakeBinfmt binfmt;
   binfmt.add("qemu-aarch64", k_aarch64_handler);
-  auto report = uninstall_emulators(selection(conf.dir.path(), binfmt.dir.path(), {"arm64", "riscv64"}));
+  auto report =
+      uninstall_emulators(selection(conf.dir.path(), binfmt.dir.path(), {"arm64", "riscv64"}));
   REQUIRE(report);
   CHECK(report->registered == std::vector<std::string>{"qemu-aarch64"});
   CHECK(report->already_present == std::vector<std::string>{"qemu-riscv64"});
