@@ -8,6 +8,7 @@
 // contains it, or pushing it to a registry that neither has it nor can
 // mount it from the origin's repository (host/repository, same registry).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,8 +25,10 @@ namespace xbuild::engine::build {
 class BlobFetcher {
 public:
   virtual ~BlobFetcher() = default;
-  // Fetches `blob` into `store`, verifying digest and size.
-  virtual Result<void> fetch(const oci::Descriptor& blob, oci::ContentStore& store) = 0;
+  // Fetches `blob` into `store`, verifying digest and size; `on_bytes` is
+  // told the bytes received so far as they arrive (a retry starts over).
+  virtual Result<void> fetch(const oci::Descriptor& blob, oci::ContentStore& store,
+                             const std::function<void(int64_t)>& on_bytes) = 0;
 };
 
 struct BlobOrigin {

@@ -14,8 +14,9 @@ public:
   RegistryBlobFetcher(std::shared_ptr<oci::registry::RegistrySession> session,
                       oci::registry::Repo repo)
       : m_session(std::move(session)), m_repo(std::move(repo)) {}
-  Result<void> fetch(const oci::Descriptor& blob, oci::ContentStore& store) override {
-    return oci::registry::fetch_blob_to_store(*m_session->client, m_repo, blob, store);
+  Result<void> fetch(const oci::Descriptor& blob, oci::ContentStore& store,
+                     const std::function<void(int64_t)>& on_bytes) override {
+    return oci::registry::fetch_blob_to_store(*m_session->client, m_repo, blob, store, on_bytes);
   }
 
 private:

@@ -32,6 +32,17 @@ public:
     if (m_sink)
       m_sink->vertex(m_event);
   }
+  // Byte progress of `id` (a blob) inside this vertex: every MiB, and at
+  // the end (the event plain progress prints).
+  void bytes(const std::string& id, int64_t current, int64_t total, bool done) {
+    if (!m_sink || (!done && current - m_reported < (int64_t(1) << 20)))
+      return;
+    m_reported = current;
+    StatusEvent st{id, m_event.digest, id, current, total, m_event.started, std::nullopt};
+    if (done)
+      st.completed = Clock::now();
+    m_sink->status(st);
+  }
   Result<void> finish(Result<void> outcome) {
     m_event.completed = Clock::now();
     if (!outcome)
@@ -44,6 +55,7 @@ public:
 private:
   ProgressSink* m_sink;
   VertexEvent m_event;
+  int64_t m_reported = 0;
 };
 
 } // namespace
@@ -151,7 +163,14 @@ Result<void> EngineState::ensure_blob(const oci::Descriptor& blob) {
   const auto& origin = origins.front();
   LazyWork work(m_progress,
                 "[internal] pull " + origin.label + " (" + short_hex(blob.digest.str()) + ")");
-  auto fetched = origin.fetcher->fetch(blob, *m_content);
+  int64_t received = 0;
+  auto on_bytes = [&](int64_t n) {
+    received = n;
+    work.bytes(blob.digest.str(), n, blob.size, false);
+  };
+  auto fetched = origin.fetcher->fetch(blob, *m_content, on_bytes);
+  if (fetched)
+    work.bytes(blob.digest.str(), received, blob.size, true);
   if (!fetched)
     fetched = fail("cannot fetch " + origin.label + " (" + blob.digest.str() +
                    "): " + fetched.error().message, fetched.error().exit_code);

@@ -60,13 +60,21 @@ Result<void> collect(RegistryClient& client, const Repo& repo, ContentStore& sto
 } // namespace
 
 Result<void> fetch_blob_to_store(RegistryClient& client, const Repo& repo, const Descriptor& blob,
-                                 ContentStore& store) {
+                                 ContentStore& store,
+                                 const std::function<void(int64_t)>& on_bytes) {
   auto writer = std::make_shared<std::unique_ptr<BlobWriter>>();
-  TRY_VOID(client.fetch_blob(repo, blob, [&, writer]() -> Result<util::BodySink> {
+  auto open_sink = [&, writer]() -> Result<util::BodySink> {
     *writer = TRY(store.writer(blob.digest, blob.size)); // a retry starts over
     BlobWriter* w = writer->get();
-    return util::BodySink([w](const char* data, size_t n) { return w->write(data, n); });
-  }));
+    auto received = std::make_shared<int64_t>(0);
+    return util::BodySink([w, received, &on_bytes](const char* data, size_t n) -> Result<void> {
+      auto written = w->write(data, n);
+      if (written && on_bytes)
+        on_bytes(*received += static_cast<int64_t>(n));
+      return written;
+    });
+  };
+  TRY_VOID(client.fetch_blob(repo, blob, open_sink));
   TRY((*writer)->commit());
   return {};
 }

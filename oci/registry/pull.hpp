@@ -27,8 +27,10 @@ struct PulledImage {
 };
 
 // Downloads one blob of `repo` into `store` (verified; a retry starts over).
+// `on_bytes`, when set, is told the bytes received so far as they arrive.
 Result<void> fetch_blob_to_store(RegistryClient& client, const Repo& repo, const Descriptor& blob,
-                                 ContentStore& store);
+                                 ContentStore& store,
+                                 const std::function<void(int64_t)>& on_bytes = {});
 
 Result<PulledImage> pull_image(RegistryClient& client, const Reference& ref, ContentStore& store,
                                const PullOptions& options);

@@ -130,6 +130,9 @@ XBUILD_BUILDER=lazy2 xb_run r1 "$X" build --progress plain -t "$REG/app/run:1" -
 [[ $r1_rc == 0 ]] || xb_fail "RUN build failed: $r1_err"
 xb_assert_eq "${#base_layers[@]}" "$(base_gets "$(requests_since "$m")")" "base layer GETs of a RUN build"
 xb_assert_contains "$r1_err" "extract layer 1/${#base_layers[@]}" "progress of the extraction"
+size="$(skopeo inspect --tls-verify=false --raw "docker://$REG/base/busybox:latest" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["size"])')"
+xb_assert_contains "$r1_err" "${base_layers[0]} ${size}B / ${size}B done" "byte progress of the download"
 
 for l in "${base_layers[@]}"; do
   rm -f "$XB_TMP/state2/content/blobs/sha256/${l#sha256:}"

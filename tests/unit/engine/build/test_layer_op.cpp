@@ -21,11 +21,13 @@ namespace {
 class FakeFetcher : public BlobFetcher {
 public:
   explicit FakeFetcher(oci::ContentStore& remote) : m_remote(remote) {}
-  Result<void> fetch(const oci::Descriptor& blob, oci::ContentStore& store) override {
+  Result<void> fetch(const oci::Descriptor& blob, oci::ContentStore& store,
+                     const std::function<void(int64_t)>& on_bytes) override {
     ++fetches;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto bytes = TRY(m_remote.get(blob.digest));
     TRY(store.put(bytes, blob.digest));
+    on_bytes(static_cast<int64_t>(bytes.size()));
     return {};
   }
   std::atomic<int> fetches{0};
@@ -107,6 +109,13 @@ TEST_CASE("a base-image layer is recorded without downloading it until a step ne
   CHECK(util::read_file(view.root() / "two").value() == "2");
   CHECK(f.started("[internal] pull layer of reg.example/base/img") == 2);
   CHECK(f.started("[internal] extract layer of reg.example/base/img") == 2);
+  // Byte progress of each download ends with a completed status.
+  size_t done = 0;
+  for (const auto& st : f.progress.statuses)
+    if (st.completed && st.id == l1.descriptor.digest.str() && st.current == l1.descriptor.size &&
+        st.total == l1.descriptor.size)
+      ++done;
+  CHECK(done == 1);
 
   // Extracted once: asking again does nothing.
   REQUIRE(f.state->ensure_snapshot(r2));
