@@ -9,7 +9,8 @@
 #      once and contains it, so does --load (docker run works); a RUN build
 #      extracts it once;
 #  (b) after the state's copies of the base blobs are deleted, a cached
-#      rebuild pushed to a new repository downloads nothing and is complete.
+#      rebuild pushed to a new repository downloads nothing and is complete;
+#      a push to another registry downloads the layers and uploads them.
 source "$(dirname "$0")/lib/common.sh"
 source "$XB_E2E_LIB/registry.sh"
 source "$XB_E2E_LIB/dockerd.sh"
@@ -154,6 +155,19 @@ XBUILD_BUILDER=lazy3 xb_run load "$X" build --progress plain --load -t lazy/meta
 [[ $load_rc == 0 ]] || xb_fail "--load failed: $load_err"
 xb_assert_eq "${#base_layers[@]}" "$(base_gets "$(requests_since "$m")")" "base layer GETs for --load"
 xb_assert_eq "lazy" "$(docker run --rm lazy/meta:load)" "docker run of the loaded metadata-only image"
+
+# A push to another registry can neither find nor mount the base layers:
+# they are downloaded (once) and uploaded, and the image is complete.
+xb_registry_start --name other
+OTHER="$XB_REGISTRY_HOST"
+"$X" create --name lazy4 --driver local --driver-opt "root=$XB_TMP/state4" >/dev/null
+m="$(mark)"
+XBUILD_BUILDER=lazy4 xb_run far "$X" build --progress plain -t "$OTHER/app/meta:1" --push "$meta"
+[[ $far_rc == 0 ]] || xb_fail "push to another registry failed: $far_err"
+xb_assert_eq "${#base_layers[@]}" "$(base_gets "$(requests_since "$m")")" "base layer GETs for a push to another registry"
+xb_assert_eq "$(printf '%s\n' "${base_layers[@]}")" "$(layers_of "$OTHER/app/meta:1")" "layers pushed to the other registry"
+skopeo copy -q --src-tls-verify=false "docker://$OTHER/app/meta:1" "oci:$XB_TMP/far-copy:x" ||
+  xb_fail "skopeo cannot copy the image pushed to the other registry"
 
 # prune --all removes lazy layers with the rest.
 XBUILD_BUILDER=lazy xb_run pr "$X" prune -af
