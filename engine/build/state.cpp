@@ -8,6 +8,7 @@
 
 #include "engine/progress.hpp"
 #include "oci/layer_tar.hpp"
+#include "oci/registry/push.hpp"
 #include "util/fs.hpp"
 #include "util/sha256.hpp"
 
@@ -177,24 +178,46 @@ Result<void> EngineState::ensure_blob(const oci::Descriptor& blob) {
   return work.finish(std::move(fetched));
 }
 
+Result<void> EngineState::ensure_blobs(const std::vector<oci::Descriptor>& blobs) {
+  // As a pull does: a few downloads at once.
+  constexpr int k_parallel_fetches = 4;
+  return oci::registry::parallel_for(blobs.size(), k_parallel_fetches,
+                                     [&](size_t i) { return ensure_blob(blobs[i]); });
+}
+
 Result<void> EngineState::ensure_snapshot(const std::string& ref) {
   if (ref.empty() || m_snapshots->exists(ref))
     return {};
-  auto guard = work_lock(ref);
+  // The layers to extract, top first: down to the first one that exists.
+  std::vector<LayerRecord> missing;
+  for (std::string cur = ref; !cur.empty() && !m_snapshots->exists(cur);) {
+    auto rec = TRY(layer(cur));
+    if (!rec)
+      return fail("the build state has neither a snapshot nor a layer record for " + cur +
+                  "; the state is incomplete: run `docker xbuild prune --all` and build again");
+    cur = rec->parent;
+    missing.push_back(std::move(*rec));
+  }
+  // Their blobs download in parallel; extraction goes bottom up.
+  std::vector<oci::Descriptor> blobs;
+  for (const auto& rec : missing)
+    blobs.push_back(rec.blob);
+  TRY_VOID(ensure_blobs(blobs));
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it)
+    TRY_VOID(extract_once(*it));
+  return {};
+}
+
+Result<void> EngineState::extract_once(const LayerRecord& rec) {
+  auto guard = work_lock(rec.ref);
   std::lock_guard lock(*guard);
-  if (m_snapshots->exists(ref))
+  if (m_snapshots->exists(rec.ref))
     return {}; // another thread (or process) extracted it meanwhile
-  auto rec = TRY(layer(ref));
-  if (!rec)
-    return fail("the build state has neither a snapshot nor a layer record for " + ref +
-                "; the state is incomplete: run `docker xbuild prune --all` and build again");
-  TRY_VOID(ensure_snapshot(rec->parent));
-  TRY_VOID(ensure_blob(rec->blob));
-  auto origins = m_origins.find(rec->blob.digest);
-  std::string label = origins.empty() ? "layer " + short_hex(rec->blob.digest.str())
+  auto origins = m_origins.find(rec.blob.digest);
+  std::string label = origins.empty() ? "layer " + short_hex(rec.blob.digest.str())
                                       : origins.front().label;
   LazyWork work(m_progress, "[internal] extract " + label);
-  return work.finish(extract_layer(*rec));
+  return work.finish(extract_layer(rec));
 }
 
 Result<void> EngineState::extract_layer(const LayerRecord& rec) {

@@ -79,17 +79,21 @@ public:
   // origin: once, however many threads ask. Fails, saying so, when it is
   // missing and no origin is known.
   Result<void> ensure_blob(const oci::Descriptor& blob);
-  // Makes the committed snapshot `ref` exist. A layer that has a record but
-  // no snapshot (a lazy base-image layer) is extracted from its blob on top
-  // of its parent, bottom up, fetching blobs as needed. Threads asking for
-  // the same ref extract it once; another process committing it first wins
-  // (Snapshotter::commit keeps one copy). "" (scratch) needs nothing.
+  // ensure_blob for each, a few downloads at once.
+  Result<void> ensure_blobs(const std::vector<oci::Descriptor>& blobs);
+  // Makes the committed snapshot `ref` exist. Layers that have a record but
+  // no snapshot (lazy base-image layers) are extracted from their blobs on
+  // top of their parents, bottom up, after fetching the missing blobs in
+  // parallel. Threads asking for the same layer extract it once; another
+  // process committing it first wins (Snapshotter::commit keeps one copy).
+  // "" (scratch) needs nothing.
   Result<void> ensure_snapshot(const std::string& ref);
 
 private:
   EngineState() = default;
   // A mutex per ref or digest being materialised, so one thread does the work.
   std::shared_ptr<std::mutex> work_lock(const std::string& key);
+  Result<void> extract_once(const LayerRecord& rec);
   Result<void> extract_layer(const LayerRecord& rec);
 
   std::filesystem::path m_root;

@@ -123,11 +123,12 @@ Result<void> export_rootfs(build::EngineState& state, const build::BuildResult& 
 // downloaded now, for outputs that contain them.
 Result<void> ensure_layer_blobs(build::EngineState& state, const build::BuildResult& result) {
   std::set<oci::Digest> seen;
+  std::vector<oci::Descriptor> blobs;
   for (const auto& img : result.images)
     for (const auto& rec : TRY(state.stack(img.ref)))
       if (seen.insert(rec.blob.digest).second)
-        TRY_VOID(state.ensure_blob(rec.blob));
-  return {};
+        blobs.push_back(rec.blob);
+  return state.ensure_blobs(blobs);
 }
 
 // Blobs for a push: read from the content store, where a lazy base layer is
