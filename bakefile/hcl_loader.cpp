@@ -270,8 +270,13 @@ private:
       return error_at(r, "variable cycle not allowed for " + name);
     }
     m_in_progress.insert(name);
-    Result<Value> v = var != m_variables.end() ? resolve_variable(name, var->second)
-                                                : hcl::evaluate(*constant->second->expr, *m_global);
+    // A top-level attribute named like a variable sets its value (buildx's
+    // "global scope attributes", e.g. an env.hcl of NAME = "x" given with
+    // -f): it wins over the environment and the default; --var still wins.
+    bool from_attribute = constant != m_constants.end() &&
+                          (var == m_variables.end() || !m_options.vars.count(name));
+    Result<Value> v = from_attribute ? hcl::evaluate(*constant->second->expr, *m_global)
+                                     : resolve_variable(name, var->second);
     m_in_progress.erase(name);
     if (!v)
       return tl::unexpected(v.error());

@@ -1,0 +1,1 @@
+FOO = "from-attribute"

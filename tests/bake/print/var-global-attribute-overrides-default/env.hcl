@@ -1,0 +1,2 @@
+WHOAMI="myuser"
+FOO="def-${WHOAMI}"
