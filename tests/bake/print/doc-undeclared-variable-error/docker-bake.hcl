@@ -1,0 +1,3 @@
+target "default" {
+  dockerfile-inline = "FROM ${BASE_IMAGE}"
+}

@@ -1,0 +1,7 @@
+variable "HOME" {
+  default = "$HOME"
+}
+
+target "default" {
+  ssh = ["default=${HOME}/.ssh/id_rsa"]
+}
