@@ -55,30 +55,59 @@ Result<bool> parse_bool(const std::string& v, const std::string& key) {
   return fail("invalid value " + v + " for boolean key " + key);
 }
 
-Result<void> set_output_flag(Target& t, const std::string& key, bool on) {
+// buildx setPushOverride: push=true sets push on image outputs and adds an
+// image push when every output is a docker one (or there is none);
+// push=false drops registry outputs and sets push=false on image ones.
+void set_push(json& outputs, bool on) {
+  if (!on) {
+    for (size_t i = 0; i < outputs.size();) {
+      std::string type = outputs[i].value("type", "");
+      if (type == "registry") {
+        std::swap(outputs[i], outputs[outputs.size() - 1]); // buildx's swap-with-last
+        outputs.erase(outputs.size() - 1);
+        continue;
+      }
+      if (type == "image")
+        outputs[i]["push"] = "false";
+      ++i;
+    }
+    return;
+  }
+  bool add = true;
+  for (json& o : outputs) {
+    std::string type = o.value("type", "");
+    if (type != "docker")
+      add = false;
+    if (type == "image")
+      o["push"] = "true";
+  }
+  if (add)
+    outputs.push_back({{"type", "image"}, {"push", "true"}});
+}
+
+// buildx setLoadOverride: load=true adds a docker output unless one without
+// a dest exists, and only when every output is docker, image, registry or oci.
+void set_load(json& outputs, bool on) {
   if (!on)
-    return {};
+    return;
+  for (const json& o : outputs) {
+    std::string type = o.value("type", "");
+    if (type == "docker" && !o.contains("dest"))
+      return;
+    if (type != "docker" && type != "image" && type != "registry" && type != "oci")
+      return;
+  }
+  outputs.push_back({{"type", "docker"}});
+}
+
+Result<void> set_output_flag(Target& t, const std::string& key, bool on) {
   json& outputs = t.attrs["output"];
   if (!outputs.is_array())
     outputs = json::array();
-  if (key == "push") {
-    // --push: image outputs push; no output at all means an image push.
-    if (outputs.empty())
-      outputs.push_back({{"type", "image"}, {"push", "true"}});
-    for (json& o : outputs)
-      if (o.value("type", "") == "image" || o.value("type", "") == "registry")
-        o["push"] = "true";
-    return {};
-  }
-  // --load adds a docker export only next to image-like outputs.
-  bool all_image_like = std::all_of(outputs.begin(), outputs.end(), [](const json& o) {
-    std::string type = o.value("type", "");
-    return type == "docker" || type == "image" || type == "registry" || type == "oci";
-  });
-  bool has_docker = std::any_of(outputs.begin(), outputs.end(),
-                                [](const json& o) { return o.value("type", "") == "docker"; });
-  if (all_image_like && !has_docker)
-    outputs.push_back({{"type", "docker"}});
+  if (key == "push")
+    set_push(outputs, on);
+  else
+    set_load(outputs, on);
   return {};
 }
 

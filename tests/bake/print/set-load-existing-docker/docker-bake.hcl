@@ -1,0 +1,2 @@
+target "a" { output = ["type=docker"] }
+target "b" { output = ["type=docker,dest=out.tar", "type=oci,dest=oci.tar"] }

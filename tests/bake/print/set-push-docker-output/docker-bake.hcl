@@ -1,0 +1,2 @@
+target "a" { output = ["type=docker"] }
+target "b" { output = ["type=registry,name=me/b"] }
