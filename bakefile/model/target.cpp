@@ -410,6 +410,28 @@ void normalize_target(Target& t) {
   }
 }
 
+namespace {
+
+// build.IsRemoteURL: an http(s) URL or what BuildKit's ParseGitRef accepts.
+bool is_remote_url(std::string_view s) {
+  for (std::string_view p : {"http://", "https://", "git://", "ssh://", "git@", "github.com/"})
+    if (s.starts_with(p))
+      return true;
+  return false;
+}
+
+// buildx toBuildOpt (run before --print) writes the cleaned context back:
+// path.Clean of a local path, `cwd://` stripped, remote URLs untouched.
+std::string printed_context(const std::string& context) {
+  if (context.starts_with("cwd://"))
+    return util::clean_path(context.substr(6));
+  if (is_remote_url(context))
+    return context;
+  return util::clean_path(context);
+}
+
+} // namespace
+
 json print_target(const Target& t) {
   json out = json::object();
   out["context"] = ".";
@@ -426,6 +448,8 @@ json print_target(const Target& t) {
       continue; // an empty value means the default
     if (spec && spec->escape_on_print)
       escape_strings(v);
+    if (name == "context")
+      v = printed_context(v.get<std::string>());
     out[name] = v;
   }
   return out;

@@ -38,8 +38,8 @@ TEST_CASE("a JSON bake file prints like its HCL twin", "[bakefile][json]") {
   CHECK(out == json::parse(R"J({
     "group": {"default": {"targets": ["db", "webapp"]}},
     "target": {
-      "db": {"context": "./db", "dockerfile": "Dockerfile", "tags": ["docker.io/tonistiigi/db"]},
-      "webapp": {"args": {"buildno": "123"}, "context": "./dir", "dockerfile": "Dockerfile-alternate"}
+      "db": {"context": "db", "dockerfile": "Dockerfile", "tags": ["docker.io/tonistiigi/db"]},
+      "webapp": {"args": {"buildno": "123"}, "context": "dir", "dockerfile": "Dockerfile-alternate"}
     }})J"));
 }
 
