@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 namespace xbuild::bakefile {
@@ -210,6 +211,23 @@ Result<void> load_links(const Config& config, const std::string& name,
   return {};
 }
 
+// The checks of buildx's toBuildOpt, which runs before --print prints.
+Result<void> check_buildable(const Target& t) {
+  auto str = [&](const char* key) {
+    auto it = t.attrs.find(key);
+    return it != t.attrs.end() && it->second.is_string() ? it->second.get<std::string>() : "";
+  };
+  if (str("context") == "-")
+    return fail("context from stdin not allowed in bake");
+  if (str("dockerfile") == "-")
+    return fail("dockerfile from stdin not allowed in bake");
+  // go-units RAMInBytes: a number, then an optional k/m/g/t/p, "i" and "b".
+  static const std::regex k_membytes(R"(^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$)");
+  if (std::string shm = str("shm-size"); t.attrs.count("shm-size") && !std::regex_match(shm, k_membytes))
+    return fail("invalid value " + shm + " for membytes key shm-size");
+  return {};
+}
+
 } // namespace
 
 Result<json> print_definition(const Config& config, std::vector<std::string> names,
@@ -255,8 +273,10 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
   for (const std::string& name : requested)
     TRY_VOID(load_links(config, name, resolved, overrides, memo, {}));
   json targets = json::object();
-  for (const auto& [name, t] : resolved)
+  for (const auto& [name, t] : resolved) {
+    TRY_VOID(check_buildable(t));
     targets[name] = print_target(t);
+  }
   json out = json::object();
   if (!groups.empty())
     out["group"] = std::move(groups);
