@@ -228,6 +228,29 @@ Result<void> check_buildable(const Target& t) {
   return {};
 }
 
+// buildx ReadTargets: every requested name joins the `default` group (a
+// real one, or a synthetic one), except `default` itself when the real
+// group exists; its members are then deduplicated and sorted. (buildx tests
+// whether a default group was seen so far, so `multiarch default` and
+// `default multiarch` differ there; the documented result,
+// TestGroupTargetsWithDefault, is the same for both orders here.)
+void add_default_group(const Config& config, const std::vector<std::string>& names,
+                       json& groups) {
+  for (const std::string& n : names) {
+    if (config.groups.count("default") && n == "default")
+      continue;
+    if (!groups.contains("default"))
+      groups["default"] = {{"targets", json::array()}};
+    groups["default"]["targets"].push_back(n);
+  }
+  if (!groups.contains("default"))
+    return;
+  std::set<std::string> members;
+  for (const json& m : groups["default"]["targets"])
+    members.insert(m.get<std::string>());
+  groups["default"]["targets"] = std::vector<std::string>(members.begin(), members.end());
+}
+
 } // namespace
 
 Result<json> print_definition(const Config& config, std::vector<std::string> names,
@@ -241,25 +264,7 @@ Result<json> print_definition(const Config& config, std::vector<std::string> nam
   json groups = json::object();
   for (const std::string& n : names)
     collect_groups(config, n, groups);
-  // buildx ReadTargets: every requested name joins the `default` group
-  // (a real one, or a synthetic one), except `default` itself when the
-  // real group exists; its members are then deduplicated and sorted.
-  // (buildx tests whether a default group was seen so far, so `multiarch
-  // default` and `default multiarch` differ there; the documented result,
-  // TestGroupTargetsWithDefault, is the same for both orders here.)
-  for (const std::string& n : names) {
-    if (config.groups.count("default") && n == "default")
-      continue;
-    if (!groups.contains("default"))
-      groups["default"] = {{"targets", json::array()}};
-    groups["default"]["targets"].push_back(n);
-  }
-  if (groups.contains("default")) {
-    std::set<std::string> members;
-    for (const json& m : groups["default"]["targets"])
-      members.insert(m.get<std::string>());
-    groups["default"]["targets"] = std::vector<std::string>(members.begin(), members.end());
-  }
+  add_default_group(config, names, groups);
   std::map<std::string, Target> resolved;
   ResolveMemo memo;
   for (const std::string& t : TRY(expand_targets(config, names))) {
