@@ -211,6 +211,27 @@ Result<void> load_links(const Config& config, const std::string& name,
   return {};
 }
 
+// go-units ParseUlimit: "name=soft[:hard]" with a known name, soft <= hard.
+Result<void> check_ulimit(const std::string& u) {
+  static const std::set<std::string> k_names = {
+      "core",   "cpu",    "data",  "fsize",  "locks",  "memlock",    "msgqueue", "nice",
+      "nofile", "nproc",  "rss",   "rtprio", "rttime", "sigpending", "stack"};
+  static const std::regex k_limits(R"(^(-?\d+)(:(-?\d+))?$)");
+  size_t eq = u.find('=');
+  if (eq == std::string::npos)
+    return fail("invalid ulimit argument: " + u);
+  if (!k_names.count(u.substr(0, eq)))
+    return fail("invalid ulimit type: " + u.substr(0, eq));
+  std::smatch m;
+  std::string limits = u.substr(eq + 1);
+  if (!std::regex_match(limits, m, k_limits))
+    return fail("invalid ulimit argument: " + u);
+  if (m[3].matched && std::stoll(m[1]) > std::stoll(m[3]))
+    return fail("ulimit soft limit must be less than or equal to hard limit: " + m[1].str() +
+                " > " + m[3].str());
+  return {};
+}
+
 // The checks of buildx's toBuildOpt, which runs before --print prints.
 Result<void> check_buildable(const Target& t) {
   auto str = [&](const char* key) {
@@ -225,6 +246,9 @@ Result<void> check_buildable(const Target& t) {
   static const std::regex k_membytes(R"(^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$)");
   if (std::string shm = str("shm-size"); t.attrs.count("shm-size") && !std::regex_match(shm, k_membytes))
     return fail("invalid value " + shm + " for membytes key shm-size");
+  if (auto u = t.attrs.find("ulimits"); u != t.attrs.end() && u->second.is_array())
+    for (const json& e : u->second)
+      TRY_VOID(check_ulimit(e.get<std::string>()));
   return {};
 }
 

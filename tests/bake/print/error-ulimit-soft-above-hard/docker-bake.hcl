@@ -1,0 +1,1 @@
+target "app" { ulimits = ["nofile=2048:1024"] }

@@ -1,0 +1,1 @@
+target "app" { ulimits = ["nofiles=1024:1024"] }
