@@ -1,0 +1,8 @@
+target "foo" {
+  output = [ "type=local,dest=out" ]
+}
+target "bar" {
+}
+target "reg" {
+  output = [ "type=registry" ]
+}
