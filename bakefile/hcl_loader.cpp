@@ -270,13 +270,19 @@ private:
       return error_at(r, "variable cycle not allowed for " + name);
     }
     m_in_progress.insert(name);
-    // A top-level attribute named like a variable sets its value (buildx's
-    // "global scope attributes", e.g. an env.hcl of NAME = "x" given with
-    // -f): it wins over the environment and the default; --var still wins.
-    bool from_attribute = constant != m_constants.end() &&
-                          (var == m_variables.end() || !m_options.vars.count(name));
-    Result<Value> v = from_attribute ? hcl::evaluate(*constant->second->expr, *m_global)
-                                     : resolve_variable(name, var->second);
+    Result<Value> v = Value();
+    if (var == m_variables.end()) {
+      // A constant may read targets too (`x = target.foo.dockerfile`).
+      v = eval_with_target_refs(*constant->second->expr, *m_global);
+    } else if (constant != m_constants.end()) {
+      // A top-level attribute named like a variable replaces its default
+      // (TestHCLMultiFileAttrs): --var and the environment still win.
+      VariableDef def = var->second;
+      def.default_attr = constant->second;
+      v = resolve_variable(name, def);
+    } else {
+      v = resolve_variable(name, var->second);
+    }
     m_in_progress.erase(name);
     if (!v)
       return tl::unexpected(v.error());
@@ -437,11 +443,9 @@ private:
       return hcl::evaluate(e, scope);
     std::map<std::string, Value::Object> objects;
     for (const auto& [label, attr] : refs) {
+      // An attribute no block sets reads as null (TestHCLTargetAttrEmptyChain).
       auto v = TRY(target_attr_value(label, attr, e.range));
-      if (v)
-        objects[label][attr] = *v;
-      else
-        objects[label];
+      objects[label][attr] = v ? *v : Value();
     }
     Value::Object all;
     for (auto& [label, attrs] : objects)
@@ -475,6 +479,8 @@ private:
       for (const auto& [k, v] : g->second.second)
         scope.set(k, v);
     }
+    if (attr == "name")
+      return std::optional<Value>(Value::string(label)); // TestHCLTargetAttrName
     if (found == nullptr)
       return std::optional<Value>();
     if (m_target_attrs_in_progress.count(key))
@@ -484,6 +490,11 @@ private:
     m_target_attrs_in_progress.erase(key);
     if (!v)
       return tl::unexpected(v.error());
+    // Composable entries read as the objects they decode to, CSV strings
+    // included (`target.app.cache-from[1].type`, TestHCLAttrsCapsuleType_ObjectVars).
+    if (const AttrSpec* spec = find_attribute(attr); spec && spec->kind == AttrKind::composable_list)
+      if (auto decoded = attribute_value(*spec, *v); decoded && decoded->is_array())
+        v = Value::from_json(*decoded);
     m_target_attr_values[key] = *v;
     return std::optional<Value>(*v);
   }
