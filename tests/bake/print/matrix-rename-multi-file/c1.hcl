@@ -1,0 +1,5 @@
+target "foo" {
+  name = "bar"
+  matrix = {}
+  dockerfile = "x"
+}

@@ -1,0 +1,3 @@
+target "foo" {
+  context = "y"
+}

@@ -1,0 +1,3 @@
+target "bar" {
+  target = "z"
+}

@@ -1,0 +1,11 @@
+target "x" {
+  name = "y"
+  matrix = {}
+  dockerfile = "foo"
+}
+
+target "x" {
+  name = "z"
+  matrix = {}
+  dockerfile = "bar"
+}

@@ -1,0 +1,10 @@
+target "x" {
+  tags = ["a", "b"]
+}
+
+target "default" {
+  tags = target.x.tags
+  matrix = {
+    dummy = [""]
+  }
+}
