@@ -43,6 +43,11 @@ struct LayerWriteOptions {
   // becomes a ".wh.<name>" entry; each opaque dir gets ".wh..wh..opq".
   std::vector<std::string> whiteouts;
   std::vector<std::string> opaque_dirs;
+  // `dir` is an overlayfs upper directory: its whiteouts (0/0 character
+  // devices) and overlay's own xattrs (trusted.overlay.*, user.overlay.*)
+  // are bookkeeping, not content, and are left out; deletions and opaque
+  // directories come from `whiteouts` and `opaque_dirs` instead.
+  bool overlay_upper = false;
 };
 
 // What was written: the digest/size of the (compressed) blob and the diff id

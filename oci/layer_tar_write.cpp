@@ -29,19 +29,25 @@ struct Item {
   bool whiteout = false;               // synthetic empty file (.wh.*)
 };
 
-Result<void> collect(const fs::path& root, const fs::path& rel, std::vector<Item>& out) {
+Result<void> collect(const fs::path& root, const fs::path& rel, bool overlay_upper,
+                     std::vector<Item>& out) {
   std::error_code ec;
   fs::directory_iterator it(root / rel, ec);
   if (ec)
     return fail("cannot list " + (root / rel).string() + ": " + ec.message());
   for (auto& entry : it) {
     fs::path child = rel / entry.path().filename();
+    if (overlay_upper && entry.is_character_file(ec)) {
+      struct stat st {};
+      if (::lstat(entry.path().c_str(), &st) == 0 && st.st_rdev == 0)
+        continue; // overlay's whiteout
+    }
     Item item;
     item.path = child.generic_string();
     item.components = util::split(item.path, '/');
     out.push_back(item);
     if (entry.is_directory(ec) && !entry.is_symlink(ec))
-      TRY_VOID(collect(root, child, out));
+      TRY_VOID(collect(root, child, overlay_upper, out));
   }
   return {};
 }
@@ -81,7 +87,7 @@ struct EntryDeleter {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
-Result<void> add_xattrs(archive_entry* e, const fs::path& path) {
+Result<void> add_xattrs(archive_entry* e, const fs::path& path, bool overlay_upper) {
   ssize_t len = ::llistxattr(path.c_str(), nullptr, 0);
   if (len <= 0)
     return {}; // none, or not supported by the filesystem
@@ -93,7 +99,8 @@ Result<void> add_xattrs(archive_entry* e, const fs::path& path) {
   for (size_t i = 0; i < static_cast<size_t>(len);) {
     std::string name(names.c_str() + i);
     i += name.size() + 1;
-    if (!name.empty())
+    bool overlay_private = name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.");
+    if (!name.empty() && !(overlay_upper && overlay_private))
       sorted.push_back(name);
   }
   std::sort(sorted.begin(), sorted.end());
@@ -144,7 +151,7 @@ public:
     archive_entry_set_gid(e.get(), st.st_gid);
     archive_entry_set_mtime(e.get(), m_options.fixed_mtime.value_or(st.st_mtim.tv_sec), 0);
     if (m_options.xattrs)
-      TRY_VOID(add_xattrs(e.get(), full));
+      TRY_VOID(add_xattrs(e.get(), full, m_options.overlay_upper));
 
     bool write_content = false;
     if (S_ISREG(st.st_mode)) {
@@ -244,7 +251,7 @@ private:
 Result<LayerInfo> write_layer(const fs::path& dir, const WriteFn& sink,
                               const LayerWriteOptions& options) {
   std::vector<Item> items;
-  TRY_VOID(collect(dir, fs::path(), items));
+  TRY_VOID(collect(dir, fs::path(), options.overlay_upper, items));
   auto synthetic = [&](const std::string& parent_and_name) {
     Item item;
     item.path = parent_and_name;

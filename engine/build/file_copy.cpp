@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "engine/build/context_digests.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -28,15 +29,24 @@ std::vector<std::string> components(std::string_view rel) {
   return out;
 }
 
-Result<void> copy_file_data(const fs::path& src, const fs::path& dst, mode_t mode) {
+// Creates `dst` with `src`'s bytes and the given owner, mode and times, all
+// through one file descriptor: every path lookup counts when `dst` is on an
+// overlay mount and a COPY writes thousands of files.
+Result<void> copy_file_data(const fs::path& src, const fs::path& dst, mode_t mode, uid_t uid,
+                            gid_t gid, const struct stat& src_st) {
   int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (in < 0)
     return fail("cannot read " + src.string() + ": " + errno_text());
-  ::unlink(dst.c_str());
-  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode & 07777);
+  constexpr int k_create = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+  int out = ::open(dst.c_str(), k_create, mode & 07777);
+  if (out < 0 && errno == EEXIST) { // replacing an entry: never write through a link
+    ::unlink(dst.c_str());
+    out = ::open(dst.c_str(), k_create, mode & 07777);
+  }
   if (out < 0) {
+    std::string err = errno_text();
     ::close(in);
-    return fail("cannot write " + dst.string() + ": " + errno_text());
+    return fail("cannot write " + dst.string() + ": " + err);
   }
   char buf[1 << 16];
   ssize_t n;
@@ -52,10 +62,21 @@ Result<void> copy_file_data(const fs::path& src, const fs::path& dst, mode_t mod
       off += w;
     }
   }
+  int read_errno = n < 0 ? errno : 0;
   ::close(in);
+  if (read_errno != 0) {
+    ::close(out);
+    return fail("cannot read " + src.string() + ": " + std::strerror(read_errno));
+  }
+  if (::fchown(out, uid, gid) != 0 && ::geteuid() == 0) {
+    std::string err = errno_text();
+    ::close(out);
+    return fail("cannot chown " + dst.string() + ": " + err);
+  }
+  ::fchmod(out, mode & 07777); // the umask narrowed the mode open() applied
+  timespec times[2] = {src_st.st_atim, src_st.st_mtim};
+  ::futimens(out, times);
   ::close(out);
-  if (n < 0)
-    return fail("cannot read " + src.string() + ": " + errno_text());
   return {};
 }
 
@@ -114,7 +135,8 @@ struct Copier {
       if (::symlink(target.c_str(), dst.c_str()) != 0)
         return fail("cannot create symlink " + dst.string() + ": " + errno_text());
     } else if (S_ISREG(st.st_mode)) {
-      TRY_VOID(copy_file_data(src, dst, mode));
+      return copy_file_data(src, dst, mode, opts.uid.value_or(st.st_uid),
+                            opts.gid.value_or(st.st_gid), st);
     } else {
       return {}; // sockets, fifos and devices are not copied from a context
     }
@@ -174,6 +196,7 @@ struct Hasher {
   const fs::path& root;
   const dockerfile::IgnoreMatcher* ignore;
   const dockerfile::IgnoreMatcher* exclude; // COPY --exclude, relative to the source
+  ContextDigests* digests;                  // remembered file digests, or null
 
   // `rel`: the entry relative to `root` (what .dockerignore sees); `below`:
   // its path relative to the COPY source (what --exclude sees).
@@ -201,13 +224,9 @@ struct Hasher {
       std::error_code ec;
       h.update("L" + fs::read_symlink(p, ec).string());
     } else if (S_ISREG(st.st_mode)) {
-      int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-      char buf[1 << 16];
-      ssize_t n;
-      while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0)
-        h.update(buf, static_cast<size_t>(n));
-      if (fd >= 0)
-        ::close(fd);
+      // The file's own digest: remembered ones spare reading the file.
+      auto d = digests ? digests->file_digest(p, st) : sha256_of_file(p);
+      h.update(d ? "C" + *d : "E" + d.error().message);
     } else if (S_ISDIR(st.st_mode)) {
       for (const auto& n : sorted_names(p))
         entry(rel.empty() ? n : rel + "/" + n, below_child(below, n));
@@ -300,9 +319,10 @@ Result<std::vector<std::string>> match_sources(const fs::path& root, std::string
 
 Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
                                    const dockerfile::IgnoreMatcher* ignore,
-                                   const dockerfile::IgnoreMatcher* exclude) {
+                                   const dockerfile::IgnoreMatcher* exclude,
+                                   ContextDigests* digests) {
   util::Sha256 h;
-  Hasher hasher{h, root, ignore, exclude};
+  Hasher hasher{h, root, ignore, exclude, digests};
   for (const auto& rel : rel_paths) {
     // The source itself is matched by its name only when it is a file
     // (followed if it is a symlink, as copy_sources does).
@@ -319,19 +339,18 @@ Result<std::string> content_digest(const fs::path& root, const std::vector<std::
   return "sha256:" + h.hex_digest();
 }
 
-Result<void> copy_sources(const fs::path& src_root, const std::vector<std::string>& sources,
-                          const fs::path& dest_root, const std::string& dest,
-                          const CopyOptions& options) {
+Result<std::vector<CopyItem>> plan_copy(const fs::path& src_root,
+                                        const std::vector<std::string>& sources,
+                                        const fs::path& dest_root, const std::string& dest) {
   bool dest_is_dir = dest.ends_with("/") || sources.size() > 1;
   if (!dest_is_dir) {
     struct stat st {};
     auto resolved = TRY(resolve_in_root(dest_root, dest, true));
     dest_is_dir = ::stat(resolved.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   }
-  Copier copier{options, {}};
+  std::vector<CopyItem> items;
   for (const auto& rel : sources) {
     fs::path src = rel.empty() ? src_root : src_root / rel;
-    copier.source = rel;
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0)
       return fail("cannot read source " + rel + ": " + errno_text());
@@ -354,9 +373,24 @@ Result<void> copy_sources(const fs::path& src_root, const std::vector<std::strin
       return fail("cannot create " + fs::path(target).parent_path().string() + ": " + ec.message());
     auto final_path = src_dir ? TRY(resolve_in_root(dest_root, target, true))
                               : parent / fs::path(target).filename();
-    TRY_VOID(copier.entry(src, final_path, rel));
+    items.push_back({std::move(src), rel, std::move(final_path), src_dir});
+  }
+  return items;
+}
+
+Result<void> copy_items(const std::vector<CopyItem>& items, const CopyOptions& options) {
+  Copier copier{options, {}};
+  for (const auto& item : items) {
+    copier.source = item.rel;
+    TRY_VOID(copier.entry(item.src, item.dst, item.rel));
   }
   return {};
+}
+
+Result<void> copy_sources(const fs::path& src_root, const std::vector<std::string>& sources,
+                          const fs::path& dest_root, const std::string& dest,
+                          const CopyOptions& options) {
+  return copy_items(TRY(plan_copy(src_root, sources, dest_root, dest)), options);
 }
 
 } // namespace xbuild::engine::build

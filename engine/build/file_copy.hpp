@@ -34,12 +34,17 @@ Result<fs::path> resolve_in_root(const fs::path& root, std::string_view rel, boo
 Result<std::vector<std::string>> match_sources(const fs::path& root, std::string_view pattern,
                                                const dockerfile::IgnoreMatcher* ignore);
 
-// sha256 over every entry under the given relative paths (recursively),
-// leaving out what `ignore` (relative to `root`) and `exclude` (COPY
-// --exclude, relative to each path, as in CopyOptions) leave out of a copy.
+class ContextDigests;
+
+// sha256 over every entry under the given relative paths (recursively):
+// path, mode, size, symlink target, and each regular file's own sha256
+// (from `digests` when it remembers the file unchanged), leaving out what
+// `ignore` (relative to `root`) and `exclude` (COPY --exclude, relative to
+// each path, as in CopyOptions) leave out of a copy.
 Result<std::string> content_digest(const fs::path& root, const std::vector<std::string>& rel_paths,
                                    const dockerfile::IgnoreMatcher* ignore,
-                                   const dockerfile::IgnoreMatcher* exclude = nullptr);
+                                   const dockerfile::IgnoreMatcher* exclude = nullptr,
+                                   ContextDigests* digests = nullptr);
 
 struct CopyOptions {
   std::optional<unsigned> uid, gid; // unset: keep the source's owner
@@ -50,8 +55,27 @@ struct CopyOptions {
   const dockerfile::IgnoreMatcher* exclude = nullptr;
 };
 
+// One source of a COPY, resolved: the entry read (a source symlink
+// followed) and the path it becomes, inside the destination root with
+// symlinks already resolved.
+struct CopyItem {
+  fs::path src;
+  std::string rel; // the source, relative to the source root
+  fs::path dst;
+  bool src_is_dir = false;
+};
+
+// Resolves where each of `sources` goes under `dest` (absolute path inside
+// `dest_root`), creating the destination's parent directories.
+Result<std::vector<CopyItem>> plan_copy(const fs::path& src_root,
+                                        const std::vector<std::string>& sources,
+                                        const fs::path& dest_root, const std::string& dest);
+
+// Copies planned items with the rules above.
+Result<void> copy_items(const std::vector<CopyItem>& items, const CopyOptions& options);
+
 // Copies `sources` (relative to `src_root`) to `dest` (absolute path inside
-// `dest_root`) with the rules above.
+// `dest_root`) with the rules above: plan_copy() then copy_items().
 Result<void> copy_sources(const fs::path& src_root, const std::vector<std::string>& sources,
                           const fs::path& dest_root, const std::string& dest,
                           const CopyOptions& options);

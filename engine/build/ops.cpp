@@ -96,6 +96,40 @@ bool looks_like_archive(const std::string& name) {
   return false;
 }
 
+bool is_empty_dir(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::is_empty(p, ec) && !ec;
+}
+
+// Copies planned COPY items into `active`. On overlay, when nothing they
+// write exists yet in the view (a COPY into a new or empty directory, the
+// usual case), they are written straight into the upper directory with the
+// mount detached: creating a file through overlayfs costs about three times
+// a plain directory's, which dominates a COPY of a large context.
+Result<void> copy_planned(snapshot::Snapshotter& snaps, snapshot::Active& active,
+                          std::vector<CopyItem> items, const CopyOptions& opts) {
+  bool direct = snaps.backend() == snapshot::Backend::overlay && !items.empty();
+  for (const auto& item : items) {
+    struct stat st {};
+    if (::lstat(item.dst.c_str(), &st) != 0)
+      direct = direct && errno == ENOENT;
+    else
+      direct = direct && item.src_is_dir && S_ISDIR(st.st_mode) && is_empty_dir(item.dst);
+  }
+  if (!direct)
+    return copy_items(items, opts);
+  // The directories written into must be in the upper dir with their
+  // metadata, as overlay would have copied them up.
+  for (auto& item : items) {
+    struct stat st {};
+    bool exists = ::lstat(item.dst.c_str(), &st) == 0;
+    TRY_VOID(snaps.copy_up_dir(active, exists ? item.dst : item.dst.parent_path()));
+    item.dst = snaps.changes_root(active) / item.dst.lexically_relative(active.root());
+  }
+  TRY_VOID(snaps.detach(active));
+  return copy_items(items, opts);
+}
+
 } // namespace
 
 Result<std::string> commit_layer(const OpEnv& env, snapshot::Active&& active,
@@ -104,13 +138,22 @@ Result<std::string> commit_layer(const OpEnv& env, snapshot::Active&& active,
   auto changes = TRY(snaps.diff(active));
   if (changes.empty())
     return parent; // `active` is discarded when it goes out of scope
-  auto scratch = TRY(ScratchDir::make(env.state->root()));
-  auto tree = scratch.path() / "tree";
-  std::filesystem::create_directories(tree);
-  TRY_VOID(snapshot::stage_changes(changes, snaps.changes_root(active), tree));
   oci::LayerWriteOptions opts = env.layer_options;
   opts.whiteouts = snapshot::deleted_paths(changes);
   opts.opaque_dirs = snapshot::opaque_dirs(changes);
+  // An overlay upper dir holds exactly the changed entries (and the
+  // directories above them), so the layer is written from it directly; a
+  // copy snapshot is a whole tree, so its changes are staged first.
+  std::optional<ScratchDir> scratch;
+  std::filesystem::path tree = snaps.changes_root(active);
+  if (snaps.backend() == snapshot::Backend::overlay) {
+    opts.overlay_upper = true;
+  } else {
+    scratch.emplace(TRY(ScratchDir::make(env.state->root())));
+    tree = scratch->path() / "tree";
+    std::filesystem::create_directories(tree);
+    TRY_VOID(snapshot::stage_changes(changes, snaps.changes_root(active), tree));
+  }
   auto stored = TRY(oci::store_layer(env.state->content(), tree, opts));
   std::string name = chain_id(parent, stored.info.diff_id);
   TRY(snaps.commit(std::move(active), name));
@@ -284,8 +327,12 @@ Result<std::string> CopyOp::content_key(const std::vector<solver::Ref>&,
   std::optional<dockerfile::IgnoreMatcher> exclude;
   if (!m_def.excludes.empty())
     exclude.emplace(TRY(dockerfile::IgnoreMatcher::compile(m_def.excludes)));
-  return content_digest(m_env->context_dir, paths, m_env->ignore.get(),
-                        exclude ? &*exclude : nullptr);
+  auto& digests = m_env->state->context_digests();
+  TRY_VOID(digests.load(m_env->context_dir));
+  auto key = TRY(content_digest(m_env->context_dir, paths, m_env->ignore.get(),
+                                exclude ? &*exclude : nullptr, &digests));
+  TRY_VOID(digests.flush());
+  return key;
 }
 
 Result<solver::Ref> CopyOp::run(const std::vector<solver::Ref>& inputs,
@@ -322,6 +369,7 @@ Result<solver::Ref> CopyOp::run(const std::vector<solver::Ref>& inputs,
   } else if (!m_def.from_input) {
     opts.uid = opts.gid = 0u;
   }
+  std::vector<CopyItem> items; // the plain sources, copied together below
   for (const auto& s : m_def.sources) {
     if (m_def.inline_files.count(s)) {
       TRY_VOID(copy_sources(inline_dir->path(), {s}, active.root(), m_def.dest, opts));
@@ -340,8 +388,10 @@ Result<solver::Ref> CopyOp::run(const std::vector<solver::Ref>& inputs,
     std::string dest = m_def.dest;
     if (m_def.sources.size() > 1 && !dest.ends_with("/"))
       dest += "/";
-    TRY_VOID(copy_sources(src_root, matches, active.root(), dest, opts));
+    for (auto& item : TRY(plan_copy(src_root, matches, active.root(), dest)))
+      items.push_back(std::move(item));
   }
+  TRY_VOID(copy_planned(snaps, active, std::move(items), opts));
   source_view.reset();
   return solver::Ref{TRY(commit_layer(*m_env, std::move(active), parent))};
 }

@@ -78,6 +78,7 @@ Result<std::unique_ptr<EngineState>> EngineState::open(const std::filesystem::pa
   s->m_content = std::make_unique<oci::ContentStore>(TRY(oci::ContentStore::open(root / "content")));
   s->m_snapshots = TRY(snapshot::Snapshotter::open(root / "snapshots"));
   s->m_cache = TRY(cache::CacheIndex::open(root / "cache.db"));
+  s->m_digests = std::make_unique<ContextDigests>(s->m_cache.get());
   return s;
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/build/blob_origins.hpp"
+#include "engine/build/context_digests.hpp"
 #include "engine/cache/cache_index.hpp"
 #include "engine/snapshot/snapshotter.hpp"
 #include "oci/content_store.hpp"
@@ -57,6 +58,7 @@ public:
   oci::ContentStore& content() { return *m_content; }
   snapshot::Snapshotter& snapshots() { return *m_snapshots; }
   cache::CacheIndex& cache() { return *m_cache; }
+  ContextDigests& context_digests() { return *m_digests; }
   std::filesystem::path cache_mount_dir(const std::string& id) const;
 
   Result<void> put_layer(const LayerRecord& record);
@@ -104,6 +106,7 @@ private:
   ProgressSink* m_progress = nullptr;
   std::mutex m_work_mutex;
   std::map<std::string, std::shared_ptr<std::mutex>> m_work_locks;
+  std::unique_ptr<ContextDigests> m_digests;
 };
 
 } // namespace xbuild::engine::build

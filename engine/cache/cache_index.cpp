@@ -26,6 +26,11 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_ref ON records(ref);
 CREATE INDEX IF NOT EXISTS records_last_used ON records(last_used);
+CREATE TABLE IF NOT EXISTS file_digests (
+  path TEXT PRIMARY KEY,
+  signature TEXT NOT NULL,
+  digest TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS leases (
   ref TEXT NOT NULL,
   pid INTEGER NOT NULL,
@@ -178,6 +183,40 @@ Result<void> CacheIndex::store_record(const Record& r) {
       .bind(5, r.size)
       .bind(6, r.description);
   return m_impl->exec_done(s, "store");
+}
+
+Result<std::vector<FileDigest>> CacheIndex::file_digests_under(const std::string& dir) {
+  std::lock_guard lock(m_impl->mutex);
+  // Paths under "dir/" sort between "dir/" and "dir0" ('0' follows '/').
+  Statement q(m_impl->db, "SELECT path, signature, digest FROM file_digests "
+                          "WHERE path >= ?1 AND path < ?2");
+  if (!q.ok())
+    return fail("cache index " + m_impl->path + ": " + q.error());
+  q.bind(1, dir + "/").bind(2, dir + "0");
+  std::vector<FileDigest> out;
+  while (q.step() == SQLITE_ROW)
+    out.push_back({q.text(0), q.text(1), q.text(2)});
+  return out;
+}
+
+Result<void> CacheIndex::store_file_digests(const std::vector<FileDigest>& rows) {
+  if (rows.empty())
+    return {};
+  std::lock_guard lock(m_impl->mutex);
+  sqlite3_exec(m_impl->db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  for (const auto& r : rows) {
+    Statement s(m_impl->db, "INSERT OR REPLACE INTO file_digests (path, signature, digest) "
+                            "VALUES (?1, ?2, ?3)");
+    s.bind(1, r.path).bind(2, r.signature).bind(3, r.digest);
+    if (auto done = m_impl->exec_done(s, "store file digests"); !done) {
+      sqlite3_exec(m_impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return done;
+    }
+  }
+  if (sqlite3_exec(m_impl->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cache index " + m_impl->path + ": cannot store file digests: " +
+                sqlite3_errmsg(m_impl->db));
+  return {};
 }
 
 Result<void> CacheIndex::set_size(const std::string& ref, int64_t size) {

@@ -39,6 +39,14 @@ struct Record {
 // The ref of the lease every open index holds for its process.
 inline constexpr const char* k_process_lease = "*process*";
 
+// A build-context file's content digest, valid while the file's stat
+// signature (device, inode, size, mode, owner, mtime, ctime) is unchanged.
+struct FileDigest {
+  std::string path; // absolute
+  std::string signature;
+  std::string digest;
+};
+
 struct PruneFilter {
   std::optional<std::chrono::seconds> until; // only records unused for longer than this
   std::optional<int64_t> keep_bytes;         // stop once the total is at most this
@@ -54,6 +62,11 @@ public:
   Result<std::optional<solver::Ref>> lookup(const std::string& key) override;
   Result<void> store(const std::string& key, const solver::Ref& ref) override;
   Result<void> store_record(const Record& record);
+  // Remembered file digests (engine/build/context_digests.hpp) of the
+  // files under directory `dir`, and storing new ones (one transaction).
+  Result<std::vector<FileDigest>> file_digests_under(const std::string& dir);
+  Result<void> store_file_digests(const std::vector<FileDigest>& rows);
+
   Result<void> set_size(const std::string& ref, int64_t size);
 
   Result<std::vector<Record>> records();

@@ -297,6 +297,26 @@ Result<std::vector<Change>> Snapshotter::diff(const Active& active) const {
   return tree_diff(lowers.empty() ? fs::path() : lowers.front(), dir(active.id()) / "fs");
 }
 
+Result<void> Snapshotter::copy_up_dir(const Active& active, const fs::path& dir) const {
+  if (m_backend != Backend::overlay)
+    return {};
+  struct stat st {};
+  // Changing an attribute copies the directory (and its parents) up; setting
+  // the owner it already has changes nothing else.
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+      ::lchown(dir.c_str(), st.st_uid, st.st_gid) != 0)
+    return fail("cannot prepare " + dir.string() + " in snapshot " + active.id() + ": " +
+                std::strerror(errno));
+  return {};
+}
+
+Result<void> Snapshotter::detach(const Active& active) const {
+  fs::path merged = dir(active.id()) / "merged";
+  if (m_backend == Backend::overlay && is_mounted(merged) && ::umount2(merged.c_str(), 0) != 0)
+    return fail("cannot unmount " + merged.string() + ": " + std::strerror(errno));
+  return {};
+}
+
 void Snapshotter::discard(const std::string& id) const {
   fs::path merged = dir(id) / "merged";
   if (is_mounted(merged))

@@ -91,6 +91,17 @@ public:
   // stage_changes(): the overlay upper dir, or the view itself.
   std::filesystem::path changes_root(const Active& active) const;
 
+  // Makes the existing directory `dir` (a path under active.root()) present
+  // in the overlay upper dir with its current metadata — what overlay does
+  // to a directory when something is created in it. No-op for copy.
+  Result<void> copy_up_dir(const Active& active, const std::filesystem::path& dir) const;
+
+  // Ends an overlay view's mount: its changes stay in changes_root(), where
+  // the caller may add new entries directly (plain directory writes, much
+  // cheaper than creating files through overlayfs). root() is unusable
+  // afterwards. No-op for copy, whose root() is changes_root().
+  Result<void> detach(const Active& active) const;
+
   // Freezes `active` under `name`. If `name` was committed meanwhile (by
   // another step or process), the active snapshot is discarded and the
   // existing one kept: identical layers are stored once. Returns the name.
