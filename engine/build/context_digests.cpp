@@ -9,9 +9,7 @@
 #include "util/sha256.hpp"
 
 namespace xbuild::engine::build {
-namespace {
-
-std::string signature_of(const struct stat& st) {
+std::string stat_signature(const struct stat& st) {
   auto ts = [](const timespec& t) {
     return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec);
   };
@@ -21,13 +19,10 @@ std::string signature_of(const struct stat& st) {
          ":" + ts(st.st_ctim);
 }
 
-// Changed so recently that a write in the same timestamp tick is possible.
-bool too_recent(const struct stat& st) {
+bool changed_recently(const struct stat& st) {
   time_t now = std::time(nullptr);
   return st.st_mtim.tv_sec >= now - 2 || st.st_ctim.tv_sec >= now - 2;
 }
-
-} // namespace
 
 Result<std::string> sha256_of_file(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -66,14 +61,14 @@ Result<void> ContextDigests::load(const std::filesystem::path& dir) {
 Result<std::string> ContextDigests::file_digest(const std::filesystem::path& path,
                                                 const struct stat& st) {
   std::string abs = path.is_absolute() ? path.string() : std::filesystem::absolute(path).string();
-  std::string sig = signature_of(st);
+  std::string sig = stat_signature(st);
   {
     std::lock_guard lock(m_mutex);
     if (auto it = m_known.find(abs); it != m_known.end() && it->second.signature == sig)
       return it->second.digest;
   }
   std::string digest = TRY(sha256_of_file(path));
-  if (m_index && !too_recent(st)) {
+  if (m_index && !changed_recently(st)) {
     std::lock_guard lock(m_mutex);
     m_known[abs] = Known{sig, digest};
     m_new.push_back({abs, sig, digest});

@@ -21,6 +21,14 @@
 
 namespace xbuild::engine::build {
 
+// A file's stat signature: device, inode, size, mode, owner, and mtime and
+// ctime to the nanosecond. Equal signatures mean equal content.
+std::string stat_signature(const struct stat& st);
+
+// Changed so recently (two seconds) that a write within the same timestamp
+// tick as our stat could go unseen: such a signature is not trusted later.
+bool changed_recently(const struct stat& st);
+
 // The sha256 (hex) of the regular file at `path`.
 Result<std::string> sha256_of_file(const std::filesystem::path& path);
 

@@ -135,8 +135,13 @@ struct Copier {
       if (::symlink(target.c_str(), dst.c_str()) != 0)
         return fail("cannot create symlink " + dst.string() + ": " + errno_text());
     } else if (S_ISREG(st.st_mode)) {
-      return copy_file_data(src, dst, mode, opts.uid.value_or(st.st_uid),
-                            opts.gid.value_or(st.st_gid), st);
+      unsigned uid = opts.uid.value_or(st.st_uid), gid = opts.gid.value_or(st.st_gid);
+      if (opts.reuse && opts.reuse->reuse(dst, st, uid, gid, mode))
+        return {};
+      TRY_VOID(copy_file_data(src, dst, mode, uid, gid, st));
+      if (opts.reuse)
+        opts.reuse->copied(dst, st);
+      return {};
     } else {
       return {}; // sockets, fifos and devices are not copied from a context
     }

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include "engine/dockerfile/chmod.hpp"
@@ -46,6 +47,19 @@ Result<std::string> content_digest(const fs::path& root, const std::vector<std::
                                    const dockerfile::IgnoreMatcher* exclude = nullptr,
                                    ContextDigests* digests = nullptr);
 
+// Lets a copy take a regular file from an earlier copy of the same source
+// instead of writing it again (engine/build/copy_reuse.hpp).
+class FileReuse {
+public:
+  virtual ~FileReuse() = default;
+  // Creates `dst` from an earlier copy of the source whose lstat() is
+  // `src_st`, with this owner and mode; false when there is none to take.
+  virtual bool reuse(const fs::path& dst, const struct stat& src_st, unsigned uid, unsigned gid,
+                     unsigned mode) = 0;
+  // `dst` was just written from the source whose lstat() is `src_st`.
+  virtual void copied(const fs::path& dst, const struct stat& src_st) = 0;
+};
+
 struct CopyOptions {
   std::optional<unsigned> uid, gid; // unset: keep the source's owner
   std::optional<dockerfile::ChmodSpec> mode; // --chmod, octal or symbolic
@@ -53,6 +67,7 @@ struct CopyOptions {
   // COPY --exclude patterns, matched against paths relative to each source
   // (BuildKit), not to the context root like .dockerignore.
   const dockerfile::IgnoreMatcher* exclude = nullptr;
+  FileReuse* reuse = nullptr;
 };
 
 // One source of a COPY, resolved: the entry read (a source symlink

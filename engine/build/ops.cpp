@@ -5,9 +5,11 @@
 #include <cstring>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/build/copy_reuse.hpp"
 #include "engine/build/file_copy.hpp"
 #include "engine/exec/user.hpp"
 #include "engine/snapshot/fs_ops.hpp"
@@ -107,7 +109,7 @@ bool is_empty_dir(const std::filesystem::path& p) {
 // mount detached: creating a file through overlayfs costs about three times
 // a plain directory's, which dominates a COPY of a large context.
 Result<void> copy_planned(snapshot::Snapshotter& snaps, snapshot::Active& active,
-                          std::vector<CopyItem> items, const CopyOptions& opts) {
+                          std::vector<CopyItem> items, CopyOptions opts, CopyReuse* reuse) {
   bool direct = snaps.backend() == snapshot::Backend::overlay && !items.empty();
   for (const auto& item : items) {
     struct stat st {};
@@ -127,6 +129,10 @@ Result<void> copy_planned(snapshot::Snapshotter& snaps, snapshot::Active& active
     item.dst = snaps.changes_root(active) / item.dst.lexically_relative(active.root());
   }
   TRY_VOID(snaps.detach(active));
+  if (reuse) {
+    reuse->set_dest_root(snaps.changes_root(active));
+    opts.reuse = reuse;
+  }
   return copy_items(items, opts);
 }
 
@@ -391,9 +397,22 @@ Result<solver::Ref> CopyOp::run(const std::vector<solver::Ref>& inputs,
     for (auto& item : TRY(plan_copy(src_root, matches, active.root(), dest)))
       items.push_back(std::move(item));
   }
-  TRY_VOID(copy_planned(snaps, active, std::move(items), opts));
+  // Files unchanged since the last run of this COPY are linked from its
+  // result rather than copied (copy_reuse.hpp); context sources only.
+  std::optional<CopyReuse> reuse;
+  if (!m_def.from_input)
+    reuse.emplace(CopyReuse::load(*m_env->state, m_env->context_dir.string() + "\n" + definition()));
+  TRY_VOID(copy_planned(snaps, active, std::move(items), opts, reuse ? &*reuse : nullptr));
   source_view.reset();
-  return solver::Ref{TRY(commit_layer(*m_env, std::move(active), parent))};
+  std::string name = TRY(commit_layer(*m_env, std::move(active), parent));
+  if (reuse && name != parent) {
+    if (reuse->linked() > 0)
+      spdlog::debug("COPY {}: {} unchanged files linked from the previous result", m_def.dest,
+                    reuse->linked());
+    if (auto saved = reuse->save(name); !saved)
+      spdlog::warn("cannot record COPY result for reuse: {}", saved.error().message);
+  }
+  return solver::Ref{name};
 }
 
 // ---- MkdirOp ----
