@@ -19,8 +19,7 @@ std::string stat_signature(const struct stat& st) {
          ":" + ts(st.st_ctim);
 }
 
-bool changed_recently(const struct stat& st) {
-  time_t now = std::time(nullptr);
+bool changed_recently(const struct stat& st, time_t now) {
   return st.st_mtim.tv_sec >= now - 2 || st.st_ctim.tv_sec >= now - 2;
 }
 
@@ -68,7 +67,7 @@ Result<std::string> ContextDigests::file_digest(const std::filesystem::path& pat
       return it->second.digest;
   }
   std::string digest = TRY(sha256_of_file(path));
-  if (m_index && !changed_recently(st)) {
+  if (m_index && !changed_recently(st, m_now(nullptr))) {
     std::lock_guard lock(m_mutex);
     m_known[abs] = Known{sig, digest};
     m_new.push_back({abs, sig, digest});

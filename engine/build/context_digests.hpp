@@ -8,6 +8,7 @@
 // the last two seconds is hashed but not remembered: a write in the same
 // clock tick as our stat would otherwise go unseen.
 
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -27,15 +28,17 @@ std::string stat_signature(const struct stat& st);
 
 // Changed so recently (two seconds) that a write within the same timestamp
 // tick as our stat could go unseen: such a signature is not trusted later.
-bool changed_recently(const struct stat& st);
+bool changed_recently(const struct stat& st, time_t now = std::time(nullptr));
 
 // The sha256 (hex) of the regular file at `path`.
 Result<std::string> sha256_of_file(const std::filesystem::path& path);
 
 class ContextDigests {
 public:
-  // `index` null: nothing is remembered, every file is read.
-  explicit ContextDigests(cache::CacheIndex* index) : m_index(index) {}
+  // `index` null: nothing is remembered, every file is read. `now` is the
+  // clock that decides what changed recently (tests move it).
+  explicit ContextDigests(cache::CacheIndex* index, time_t (*now)(time_t*) = &std::time)
+      : m_index(index), m_now(now) {}
 
   // Loads what was remembered for the files under `dir` (once per process).
   Result<void> load(const std::filesystem::path& dir);
@@ -51,6 +54,7 @@ private:
     std::string signature, digest;
   };
   cache::CacheIndex* m_index;
+  time_t (*m_now)(time_t*);
   std::mutex m_mutex;
   std::set<std::string> m_loaded;
   std::unordered_map<std::string, Known> m_known; // absolute path → digest
