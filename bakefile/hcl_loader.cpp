@@ -58,24 +58,91 @@ bool valid_name(const std::string& name) {
   return std::regex_match(name, k_name);
 }
 
-// Splits a CSV override ("a,b") into a list value.
-Value csv_list(const std::string& s) {
-  Value::List items;
-  for (const std::string& part : util::split(s, ','))
-    items.push_back(Value::string(std::string(util::trim(part))));
-  return Value::list(std::move(items));
+// Go's encoding/csv for one record: fields split on ',', a field may be
+// double-quoted ("" inside is a quote); a quote left open is an error.
+Result<std::vector<std::string>> csv_fields(const std::string& s) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"' && out.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  if (quoted)
+    return fail("extraneous or missing \" in quoted-field");
+  return out;
 }
 
-// "k=v,k2=v2" for map and object variables.
-std::optional<Value> csv_object(const std::string& s) {
-  Value::Object attrs;
-  for (const std::string& part : util::split(s, ',')) {
-    size_t eq = part.find('=');
-    if (eq == std::string::npos)
-      return std::nullopt;
-    attrs[std::string(util::trim(part.substr(0, eq)))] = Value::string(part.substr(eq + 1));
+bool is_primitive(const hcl::Type& t) {
+  using K = hcl::Type::Kind;
+  return t.kind == K::string || t.kind == K::number || t.kind == K::boolean || t.kind == K::any;
+}
+
+// A typed variable's value from its CSV environment string (buildx
+// hclparser, TestTypedVarOverrides): lists, sets and tuples of primitives
+// are comma-separated, maps are `k:v` pairs, objects and nested
+// collections are not supported. Errors have no position.
+Result<Value> typed_from_csv(const std::string& name, const std::string& s, const hcl::Type& type) {
+  using K = hcl::Type::Kind;
+  if (is_primitive(type)) {
+    auto v = hcl::convert(Value::string(s), type);
+    if (!v)
+      return fail("failed to parse " + name + " as " + type.to_string() + ": " + v.error().message);
+    return v;
   }
-  return Value::object(std::move(attrs));
+  auto unsupported = [&] { return fail("unsupported type " + type.to_string() + " for variable " + name); };
+  if (type.kind == K::object)
+    return unsupported();
+  auto fields = csv_fields(s);
+  if (!fields)
+    return fail("failed to convert variable " + name + " from CSV: " + fields.error().message +
+                (type.kind == K::map ? " (k/v pairs are parsed as CSV)" : ""));
+  if (s.empty())
+    fields->clear();
+  if (type.kind == K::tuple && fields->size() != type.elems.size())
+    return fail("failed to convert variable " + name + " from CSV: expected " +
+                std::to_string(type.elems.size()) + " values, got " + std::to_string(fields->size()));
+  for (const hcl::Type& e : type.elems)
+    if (!is_primitive(e))
+      return unsupported();
+  auto element = [&](const std::string& text, const hcl::Type& t) -> Result<Value> {
+    auto v = hcl::convert(Value::string(text), t);
+    if (!v)
+      return fail("failed to parse element " + text + " of variable " + name + " as " + t.to_string());
+    return v;
+  };
+  if (type.kind == K::map) {
+    Value::Object attrs;
+    for (const std::string& f : *fields) {
+      size_t colon = f.find(':');
+      if (colon == std::string::npos || f.find(':', colon + 1) != std::string::npos)
+        return fail("failed to convert variable " + name + " from CSV: expected one k/v pair in \"" +
+                    f + "\"");
+      attrs[f.substr(0, colon)] = TRY(element(f.substr(colon + 1), type.elems[0]));
+    }
+    return hcl::convert(Value::object(std::move(attrs)), type);
+  }
+  Value::List items;
+  for (size_t i = 0; i < fields->size(); ++i)
+    items.push_back(TRY(element((*fields)[i], type.kind == K::tuple ? type.elems[i] : type.elems[0])));
+  auto v = hcl::convert(Value::list(std::move(items)), type);
+  if (!v)
+    return fail("failed to convert variable " + name + " from CSV: " + v.error().message);
+  return v;
 }
 
 class Loader {
@@ -349,21 +416,10 @@ private:
                             const std::optional<hcl::Type>& type,
                             const std::optional<Value>& default_value, const std::string& s) {
     if (type) {
-      using K = hcl::Type::Kind;
-      Value raw = Value::string(s);
-      if (type->kind == K::list || type->kind == K::set || type->kind == K::tuple)
-        raw = s.empty() ? Value::list({}) : csv_list(s);
-      if (type->kind == K::map || type->kind == K::object) {
-        auto obj = csv_object(s);
-        if (!obj)
-          return error_at(def.range, "failed to convert variable " + name + " from CSV");
-        raw = *obj;
-      }
-      auto converted = hcl::convert(raw, *type);
-      if (!converted)
-        return error_at(def.range, "failed to convert variable " + name + " from CSV: " +
-                                       converted.error().message);
-      return converted;
+      auto v = typed_from_csv(name, s, *type);
+      if (!v)
+        return error_at(def.range, v.error().message);
+      return v;
     }
     // Untyped: the default's type decides how the string is read.
     if (default_value && (default_value->is_bool() || default_value->is_number())) {

@@ -1,0 +1,2 @@
+variable "FOO" { type = map(number) }
+target "default" {}

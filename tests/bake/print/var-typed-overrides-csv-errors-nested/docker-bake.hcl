@@ -1,0 +1,2 @@
+variable "FOO" { type = list(list(number)) }
+target "default" {}

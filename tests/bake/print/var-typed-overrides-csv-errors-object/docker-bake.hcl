@@ -1,0 +1,2 @@
+variable "FOO" { type = object({message: string}) }
+target "default" {}

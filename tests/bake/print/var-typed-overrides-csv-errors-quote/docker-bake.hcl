@@ -1,0 +1,2 @@
+variable "FOO" { type = list(string) }
+target "default" {}

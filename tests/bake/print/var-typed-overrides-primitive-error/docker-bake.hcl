@@ -1,0 +1,2 @@
+variable "FOO" { type = number }
+target "default" {}
