@@ -22,6 +22,10 @@ namespace xbuild::driver {
 
 struct BuildRequest {
   std::string name;                       // bake target name ("" for `build`)
+  // Options given that the embedded engine does not implement yet (external
+  // cache import/export, SSH forwarding, attestations), as the user wrote
+  // them ("--cache-from", "cache-to"...): the build warns and goes on.
+  std::vector<std::string> ignored;
   std::string context_path;               // directory ("-": stdin Dockerfile, no context)
   std::string dockerfile_path;            // "" = <context>/Dockerfile
   std::string dockerfile_text;            // when read from stdin

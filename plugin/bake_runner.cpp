@@ -151,8 +151,7 @@ Result<driver::BuildRequest> bake_target_request(const std::string& name, const 
     r.outputs.push_back("type=docker");
   for (const auto& unsupported : {"cache-from", "cache-to", "ssh", "attest"})
     if (t.contains(unsupported) && !t[unsupported].empty())
-      return fail("target \"" + name + "\": " + unsupported +
-                  " is not supported yet by the embedded engine");
+      r.ignored.push_back(unsupported);
   return r;
 }
 
@@ -332,6 +331,7 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
     }
     r->no_cache = r->no_cache || ui.no_cache;
     r->docker_config_dir = ctx.config_dir;
+    warn_ignored("target \"" + name + "\": ", r->ignored);
     lint_before_build(name, print["target"][name], *r);
     requests.push_back(std::move(*r));
   }

@@ -57,8 +57,16 @@ Result<void> resolve_docker(Context& ctx, driver::BuildRequest& request) {
 
 } // namespace
 
+void warn_ignored(const std::string& who, const std::vector<std::string>& ignored) {
+  for (const auto& option : ignored)
+    std::fprintf(stderr,
+                 "WARNING: %s%s is not supported by the embedded engine yet; building without it\n",
+                 who.c_str(), option.c_str());
+}
+
 int run_engine_build(Context& ctx, driver::BuildRequest request, const BuildUi& ui) {
   request.docker_config_dir = ctx.config_dir;
+  warn_ignored("", request.ignored);
   if (auto r = resolve_docker(ctx, request); !r)
     return print_error(r.error());
   auto mode = parse_progress_mode(ui.quiet ? "quiet" : ui.progress, stderr);

@@ -17,6 +17,11 @@ struct BuildUi {
   bool quiet = false;            // -q: print only the image id
 };
 
+// Warns, once per option, that the engine builds without options it does
+// not implement yet (BuildRequest::ignored); `who` prefixes each line
+// ("target \"app\": " in bake).
+void warn_ignored(const std::string& who, const std::vector<std::string>& ignored);
+
 int run_engine_build(Context& ctx, driver::BuildRequest request, const BuildUi& ui);
 
 } // namespace xbuild::plugin

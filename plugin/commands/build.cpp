@@ -185,6 +185,13 @@ driver::BuildRequest engine_request(const BuildOptions& o, const std::string& st
   r.build_contexts = o.build_contexts;
   r.no_cache = o.no_cache;
   r.no_cache_filter = o.no_cache_filter;
+  auto off = [](const std::string& v) { return v.empty() || v == "false" || v == "0"; };
+  for (const auto& [flag, given] :
+       {std::pair{"--cache-from", !o.cache_from.empty()}, {"--cache-to", !o.cache_to.empty()},
+        {"--ssh", !o.ssh.empty()}, {"--attest", !o.attest.empty()},
+        {"--provenance", !off(o.provenance)}, {"--sbom", !off(o.sbom)}})
+    if (given)
+      r.ignored.push_back(flag);
   return r;
 }
 

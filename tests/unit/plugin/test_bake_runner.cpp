@@ -52,13 +52,6 @@ TEST_CASE("a printed target becomes a driver request", "[plugin][bake]") {
   CHECK(r->no_cache);
 }
 
-TEST_CASE("bake attributes the engine cannot honour are errors, not silently dropped",
-          "[plugin][bake]") {
-  auto r = bake_target_request("app", json::parse(R"({"cache-to": [{"type": "local", "dest": "c"}]})"));
-  REQUIRE_FALSE(r);
-  CHECK(r.error().message.find("cache-to") != std::string::npos);
-}
-
 TEST_CASE("printed template escapes are undone before building", "[plugin][bake]") {
   auto r = bake_target_request("app", json::parse(R"({
     "dockerfile-inline": "FROM scratch\nARG A\nRUN echo $${A} 100%%{x}",
@@ -105,4 +98,14 @@ TEST_CASE("the continue summary names every target with its outcome, sorted",
   CHECK(ff.find("target \"bad\" failed; not built or not exported: api, dependent, web") !=
         std::string::npos);
   CHECK(ff.find("--execution continue") != std::string::npos);
+}
+
+TEST_CASE("attributes the engine lacks are reported, not fatal", "[plugin][bake]") {
+  json t = json::parse(R"({"context": ".",
+    "cache-from": [{"type": "registry", "ref": "r/app:cache"}],
+    "cache-to": [], "ssh": [{"id": "default"}], "tags": ["r/app:1"]})");
+  auto r = bake_target_request("app", t);
+  REQUIRE(r);
+  CHECK(r->ignored == std::vector<std::string>{"cache-from", "ssh"});
+  CHECK(r->tags == std::vector<std::string>{"r/app:1"});
 }
