@@ -522,12 +522,19 @@ Result<Value> evaluate(const Expr& expr, const Scope& scope) {
 }
 
 Result<Type> evaluate_type(const Expr& expr) {
+  // HCL typeexpr's wording ("... is not a valid type specification"),
+  // which buildx users and tests (TestVarTypingSpec) match on.
   auto bad = [&]() -> Result<Type> {
-    return error_at(expr, "Invalid type specification; expected a type keyword such as string, "
-                          "number, bool, any, or a constructor such as list(string).");
+    return error_at(expr, "Invalid type specification; this is not a valid type specification: "
+                          "use a type keyword (string, number, bool, any) or a constructor such "
+                          "as list(string).");
   };
   if (expr.kind == ExprKind::variable) {
     const std::string& n = static_cast<const VariableExpr&>(expr).name;
+    auto bad_keyword = [&]() -> Result<Type> {
+      return error_at(expr, "Invalid type specification; the keyword \"" + n +
+                                "\" is not a valid type specification.");
+    };
     if (n == "string")
       return Type::primitive(Type::Kind::string);
     if (n == "number")
@@ -536,7 +543,7 @@ Result<Type> evaluate_type(const Expr& expr) {
       return Type::primitive(Type::Kind::boolean);
     if (n == "any")
       return Type::any();
-    return bad();
+    return bad_keyword();
   }
   if (expr.kind != ExprKind::call)
     return bad();

@@ -1,0 +1,5 @@
+variable "FOO" {
+  type = boolean
+}
+target "default" {
+}
