@@ -122,7 +122,8 @@ Result<Value> typed_from_csv(const std::string& name, const std::string& s, cons
   auto element = [&](const std::string& text, const hcl::Type& t) -> Result<Value> {
     auto v = hcl::convert(Value::string(text), t);
     if (!v)
-      return fail("failed to parse element " + text + " of variable " + name + " as " + t.to_string());
+      return fail("failed to convert variable " + name + " from CSV: failed to parse element " +
+                  text + " as " + t.to_string());
     return v;
   };
   if (type.kind == K::map) {
@@ -143,6 +144,55 @@ Result<Value> typed_from_csv(const std::string& name, const std::string& s, cons
   if (!v)
     return fail("failed to convert variable " + name + " from CSV: " + v.error().message);
   return v;
+}
+
+// cty's typed JSON decoding is strict where convert() is lenient: a JSON
+// number is no string, a string no number (TestTypedVarOverrides_JSON:
+// [99, 100] is no tuple([number, string])). Returns "" when `j` fits.
+std::string json_type_mismatch(const json& j, const hcl::Type& t) {
+  using K = hcl::Type::Kind;
+  if (j.is_null() || t.kind == K::any)
+    return "";
+  auto want = [&](bool ok, const char* what) { return ok ? "" : std::string(what) + " required"; };
+  switch (t.kind) {
+  case K::string:
+    return want(j.is_string(), "string");
+  case K::number:
+    return want(j.is_number(), "number");
+  case K::boolean:
+    return want(j.is_boolean(), "bool");
+  case K::list:
+  case K::set:
+  case K::tuple: {
+    if (!j.is_array())
+      return "array required";
+    if (t.kind == K::tuple && j.size() != t.elems.size())
+      return std::to_string(t.elems.size()) + " elements required";
+    for (size_t i = 0; i < j.size(); ++i)
+      if (auto m = json_type_mismatch(j[i], t.kind == K::tuple ? t.elems[i] : t.elems[0]); !m.empty())
+        return m;
+    return "";
+  }
+  case K::map:
+  case K::object:
+    if (!j.is_object())
+      return "object required";
+    for (const auto& [k, v] : j.items()) {
+      const hcl::Type* et = &t.elems[0];
+      if (t.kind == K::object) {
+        auto a = t.attrs.find(k);
+        if (a == t.attrs.end())
+          continue;
+        et = &a->second;
+      }
+      if (auto m = json_type_mismatch(v, *et); !m.empty())
+        return m;
+    }
+    return "";
+  case K::any:
+    break;
+  }
+  return "";
 }
 
 class Loader {
@@ -379,8 +429,14 @@ private:
     if (env_lookup_enabled()) {
       const std::string* plain = env(name);
       const std::string* as_json = m_variables.count(name + "_JSON") ? nullptr : env(name + "_JSON");
-      if (as_json && (type || !plain))
+      if (as_json && (type || !plain)) {
+        // An untyped variable with a collection default takes no override
+        // (TestJSONOverridePriority "JSON override ignored if var is untyped").
+        if (!type && default_value && (default_value->is_list() || default_value->is_object()))
+          return error_at(def.range, "unsupported type " + default_value->type_name() +
+                                         " for variable " + name);
         return from_json(name, def, type, *as_json);
+      }
       if (plain)
         return from_string(name, def, type, default_value, *plain);
     }
@@ -405,6 +461,9 @@ private:
     Value v = Value::from_json(j);
     if (!type)
       return v;
+    if (std::string m = json_type_mismatch(j, *type); !m.empty())
+      return error_at(def.range, "failed to convert variable " + name +
+                                     " from JSON: Unsuitable value type: " + m);
     auto converted = hcl::convert(v, *type);
     if (!converted)
       return error_at(def.range, "failed to convert variable " + name + " from JSON: " +

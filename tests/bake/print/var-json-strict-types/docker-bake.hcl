@@ -1,0 +1,2 @@
+variable "FOO" { type = tuple([number, string]) }
+target "default" {}
