@@ -1,0 +1,6 @@
+variable "FOO" {
+  default = 3
+}
+target "app" {
+  args = { v1 = FOO }
+}
