@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "plugin/bake_runner.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 
@@ -25,20 +26,6 @@ bool is_call(const json& target) {
   return !m.empty() && m != "build";
 }
 
-std::string str(const json& t, const char* key, const std::string& fallback = "") {
-  return t.contains(key) && t[key].is_string() ? t[key].get<std::string>() : fallback;
-}
-
-// Undoes the `$${` / `%%{` display escaping of --print (as the build does).
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((s[i] == '$' || s[i] == '%') && i + 2 < s.size() && s[i + 1] == s[i] && s[i + 2] == '{')
-      ++i;
-    out += s[i];
-  }
-  return out;
-}
 
 // The answer of one target; errors become {"error": …} / "error: …" as in buildx.
 struct Answer {
@@ -71,11 +58,11 @@ std::vector<std::string> bake_call_targets(const json& print) {
 
 Result<df::CallRequest> bake_call_request(const json& t, const std::string& host_platform) {
   df::CallRequest req;
-  std::string context = str(t, "context", ".");
+  std::string context = string_of(t, "context", ".");
   if (t.contains("dockerfile-inline") && t["dockerfile-inline"].is_string()) {
-    req.dockerfile_text = unescape(t["dockerfile-inline"].get<std::string>());
+    req.dockerfile_text = unescape_template(t["dockerfile-inline"].get<std::string>());
   } else {
-    std::filesystem::path file = str(t, "dockerfile", "Dockerfile");
+    std::filesystem::path file = string_of(t, "dockerfile", "Dockerfile");
     if (file.is_relative())
       file = std::filesystem::path(context) / file;
     auto text = util::read_file(file);
@@ -90,8 +77,8 @@ Result<df::CallRequest> bake_call_request(const json& t, const std::string& host
   if (t.contains("args") && t["args"].is_object())
     for (const auto& [k, v] : t["args"].items())
       if (v.is_string())
-        req.build_args[k] = unescape(v.get<std::string>());
-  req.target = str(t, "target");
+        req.build_args[k] = unescape_template(v.get<std::string>());
+  req.target = string_of(t, "target");
   req.build_platform = host_platform;
   req.target_platform = host_platform;
   if (t.contains("platforms") && t["platforms"].is_array() && !t["platforms"].empty() &&
@@ -145,7 +132,7 @@ int run_bake_calls(const json& print, const df::CallOptions& flag, const std::st
     const json& t = targets[name];
     std::fprintf(out, "%s%s\n", first ? "" : "\n", name.c_str());
     first = false;
-    if (auto d = str(t, "description"); !d.empty())
+    if (auto d = string_of(t, "description"); !d.empty())
       std::fprintf(out, "%s\n", d.c_str());
     std::fprintf(out, "\n");
     auto opts = df::parse_call(method_of(t));

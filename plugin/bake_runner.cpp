@@ -42,12 +42,12 @@ std::vector<std::string> strings(const json& t, const char* key) {
   return out;
 }
 
-std::string string_of(const json& t, const char* key, std::string fallback = "") {
+} // namespace
+
+std::string string_of(const json& t, const char* key, std::string fallback) {
   return t.contains(key) && t[key].is_string() ? t[key].get<std::string>() : fallback;
 }
 
-// `--print` shows template characters escaped (`$${`, `%%{`) in the
-// attributes buildx escapes; the build needs the values themselves.
 std::string unescape_template(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -57,6 +57,8 @@ std::string unescape_template(const std::string& s) {
   }
   return out;
 }
+
+namespace {
 
 json unescaped(const json& t) {
   json out = t;

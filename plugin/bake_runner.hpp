@@ -30,6 +30,13 @@ std::string bake_summary(const std::vector<std::string>& names,
                          const std::vector<driver::TargetOutcome>& outcomes,
                          driver::Execution execution);
 
+// The string attribute `key` of a printed target, or `fallback`.
+std::string string_of(const nlohmann::json& t, const char* key, std::string fallback = "");
+
+// `--print` shows template characters escaped (`$${`, `%%{`) in the
+// attributes buildx escapes; the build needs the values themselves.
+std::string unescape_template(const std::string& s);
+
 // Targets in an order where every `target:` link comes before its user.
 Result<std::vector<std::string>> bake_build_order(const nlohmann::json& print);
 

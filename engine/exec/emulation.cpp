@@ -207,23 +207,15 @@ Result<EmulationCheck> check_emulation(const oci::Platform& target, const oci::P
     return fail(what + ": binfmt_misc is disabled (" + (binfmt_dir / "status").string() +
                 "); enable it as root with\n  echo 1 > " + (binfmt_dir / "status").string());
   auto header = *elf_header(target.architecture);
-  std::error_code ec;
   std::string without_f;
-  for (fs::directory_iterator it(binfmt_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    auto name = it->path().filename().string();
-    if (name == "register" || name == "status")
+  for (const auto& handler : registered_handlers(binfmt_dir)) {
+    if (!handler.enabled || !handler_matches(handler, header))
       continue;
-    auto text = util::read_file(it->path());
-    if (!text)
-      continue;
-    auto handler = parse_binfmt_handler(name, *text);
-    if (!handler || !handler->enabled || !handler_matches(*handler, header))
-      continue;
-    if (!handler->has_flag('F')) {
-      without_f = name;
+    if (!handler.has_flag('F')) {
+      without_f = handler.name;
       continue;
     }
-    return EmulationCheck{Emulation::emulated, handler->name, handler->interpreter};
+    return EmulationCheck{Emulation::emulated, handler.name, handler.interpreter};
   }
   if (!without_f.empty())
     return fail(what + ": the binfmt_misc handler \"" + without_f +
