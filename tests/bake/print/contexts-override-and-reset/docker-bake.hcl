@@ -1,0 +1,12 @@
+target "base" {
+  contexts = {
+    foo: "bar"
+    abc: "def"
+  }
+}
+target "app" {
+  inherits = ["base"]
+  contexts = {
+    foo: "baz"
+  }
+}
