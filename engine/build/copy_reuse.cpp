@@ -72,6 +72,24 @@ void CopyReuse::copied(const std::filesystem::path& dst, const struct stat& src_
     m_now.emplace_back(std::move(rel), stat_signature(src_st));
 }
 
+size_t CopyReuse::forget_missing(EngineState& state) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(state.root() / "copy-reuse", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    auto text = util::read_file(it->path());
+    std::string name = text ? text->substr(0, text->find('\n')) : "";
+    // A record being written is a ".tmp-" file of write_file_atomic: skip it.
+    if (it->path().filename().string().find(".tmp-") != std::string::npos ||
+        (!name.empty() && state.snapshots().exists(name)))
+      continue;
+    std::error_code rm;
+    if (std::filesystem::remove(it->path(), rm))
+      ++removed;
+  }
+  return removed;
+}
+
 Result<void> CopyReuse::save(const std::string& name) const {
   if (m_dest_root.empty())
     return {};

@@ -45,6 +45,10 @@ public:
   // Records this run's result, committed as snapshot `name`, for the next run.
   Result<void> save(const std::string& name) const;
 
+  // Deletes the records whose result snapshot no longer exists (prune);
+  // returns how many.
+  static size_t forget_missing(EngineState& state);
+
 private:
   CopyReuse(EngineState& state, std::filesystem::path record) : m_state(&state), m_record(std::move(record)) {}
   std::string rel_of(const std::filesystem::path& dst) const;

@@ -51,6 +51,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "engine/build/copy_reuse.hpp"
 #include "engine/build/state.hpp"
 #include "util/strings.hpp"
 
@@ -610,6 +611,9 @@ Result<GcReport> prune(build::EngineState& state, const GcOptions& options) {
   // 3. Sweep.
   TRY_VOID(sweep_snapshots(state, s, sweep, report));
   TRY_VOID(sweep_blobs(state, s, sweep, report));
+  // What a rebuilt COPY would link from (build/copy_reuse.hpp) goes with
+  // its snapshot.
+  build::CopyReuse::forget_missing(state);
   for (const auto& item : report.removed)
     report.reclaimed += item.size;
   return report;

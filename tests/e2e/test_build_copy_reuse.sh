@@ -78,4 +78,8 @@ xb_assert_eq "600" "$(stat -c %a "$XB_TMP/tree2/tree/d1/f1.txt")" "mode kept thr
 out4="$(build reuse-a "$XB_TMP/oci4")" || xb_fail "cached build failed: $out4"
 xb_assert_contains "$out4" "CACHED" "the unchanged rebuild is cached"
 xb_assert_not_contains "$out4" "unchanged files linked" "a cached COPY does not run"
+# prune takes the reuse records with the snapshots they point to.
+[[ -n "$(ls -A "$XB_TMP/state-a/copy-reuse")" ]] || xb_fail "no COPY reuse record was written"
+XBUILD_BUILDER=reuse-a "$X" prune -af >/dev/null
+xb_assert_eq "" "$(ls -A "$XB_TMP/state-a/copy-reuse")" "reuse records left after prune --all"
 xb_log "PASS"
