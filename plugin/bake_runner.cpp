@@ -322,16 +322,9 @@ int run_bake_build(Context& ctx, const json& print, const BakeUi& ui) {
     auto r = bake_target_request(name, print["target"][name]);
     if (!r)
       return print_error(r.error());
-    if (!requested.count(name)) {
-      // Built only to feed its users (buildx's cacheonly): no outputs.
+    // Built only to feed its users (buildx's cacheonly): no outputs.
+    if (!requested.count(name))
       r->outputs.clear();
-    } else {
-      if (ui.push)
-        r->outputs.push_back("type=registry");
-      if (ui.load)
-        r->outputs.push_back("type=docker");
-    }
-    r->no_cache = r->no_cache || ui.no_cache;
     r->docker_config_dir = ctx.config_dir;
     warn_ignored("target \"" + name + "\": ", r->ignored);
     lint_before_build(name, print["target"][name], *r);

@@ -12,10 +12,9 @@
 namespace xbuild::plugin {
 
 struct BakeUi {
-  BuildUi build;      // progress, metadata file
-  bool push = false;  // --push
-  bool load = false;  // --load
-  bool no_cache = false;
+  // progress, metadata file; --push, --load, --no-cache... reach the
+  // targets as overrides (commands/bake.cpp print_flag_overrides).
+  BuildUi build;
   driver::Execution execution = driver::Execution::fail_fast; // --execution
   size_t max_parallelism = 0; // --max-parallelism: targets building at once (0: no limit)
 };

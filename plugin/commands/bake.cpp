@@ -192,13 +192,10 @@ Result<Loaded> load(Context& ctx, const BakeOptions& o) {
 }
 
 // The overrides buildx makes of --push, --load, --no-cache, --pull, --sbom
-// and --provenance (commands/bake.go runBake). Only --print applies them
-// for now: the build still takes push/load/no-cache from BakeUi, and would
-// add those outputs twice.
+// and --provenance (commands/bake.go runBake), for --print and for the
+// build alike: the build reads push, load and no-cache from the targets.
 std::vector<std::string> print_flag_overrides(const BakeOptions& o) {
   std::vector<std::string> out;
-  if (!o.print)
-    return out;
   if (o.push)
     out.push_back("*.push=true");
   if (o.load)
@@ -301,9 +298,6 @@ int run_bake(Context& ctx, const BakeOptions& o) {
   BakeUi ui;
   ui.build.progress = o.progress;
   ui.build.metadata_file = o.metadata_file;
-  ui.push = o.push;
-  ui.load = o.load;
-  ui.no_cache = o.no_cache;
   ui.execution = modes->execution;
   ui.max_parallelism = static_cast<size_t>(o.max_parallelism);
   int code = run_bake_build(ctx, *print, ui);
