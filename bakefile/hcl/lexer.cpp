@@ -104,6 +104,11 @@ public:
   Lexer(const SourceFile& file, Pos start)
       : m_file(file), m_text(file.text), m_off(start.offset), m_pos(start) {}
 
+  // Room for about one token per four bytes of a whole file: a 4,000-target
+  // file has ~150k tokens, and growing the vector by doubling copied them
+  // all again and again (a tenth of `bake --print`'s time).
+  void reserve_for_file() { m_tokens.reserve((m_text.size() - m_off) / 4 + 16); }
+
   // `bare`: the input is the inside of a template with no delimiters.
   Result<std::vector<Token>> run(bool bare) {
     m_stack.push_back(bare ? Frame{Mode::heredoc, 0, {}, false} : Frame{});
@@ -487,7 +492,9 @@ private:
 } // namespace
 
 Result<std::vector<Token>> lex(const SourceFile& file, Pos start) {
-  return Lexer(file, start).run(false);
+  Lexer lexer(file, start);
+  lexer.reserve_for_file();
+  return lexer.run(false);
 }
 
 Result<std::vector<Token>> lex_template(const SourceFile& file, Pos start) {
