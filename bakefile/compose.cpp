@@ -96,19 +96,6 @@ std::optional<double> parse_bytes(const std::string& s) {
   return v;
 }
 
-// docker/go-units BytesSize: binary units with 4 significant digits ("128MiB").
-std::string bytes_size(double v) {
-  static const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
-  size_t i = 0;
-  while (v >= 1024.0 && i + 1 < std::size(k_units)) {
-    v /= 1024.0;
-    ++i;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g%s", v, k_units[i]);
-  return buf;
-}
-
 const std::set<std::string>& ulimit_names() {
   static const std::set<std::string> k_names = {
       "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue", "nice",
@@ -507,7 +494,7 @@ private:
       if (!bytes)
         return error_at(v, "invalid size: '" + s + "'");
       if (*bytes > 0)
-        t.attrs["shm-size"] = bytes_size(*bytes);
+        t.attrs["shm-size"] = util::human_size(*bytes, util::SizeUnits::binary);
     } else if (key == "ulimits") {
       t.attrs["ulimits"] = TRY(ulimits(v));
     } else if (key == "extra_hosts") {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <iterator>
 
 namespace xbuild::util {
 
@@ -111,6 +113,21 @@ std::string hex(std::string_view bytes) {
     out += k_digits[c & 15];
   }
   return out;
+}
+
+std::string human_size(double v, SizeUnits units) {
+  static const char* k_decimal[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+  static const char* k_binary[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  const char* const* names = units == SizeUnits::binary ? k_binary : k_decimal;
+  const double step = units == SizeUnits::binary ? 1024.0 : 1000.0;
+  size_t i = 0;
+  while (v >= step && i + 1 < std::size(k_decimal)) {
+    v /= step;
+    ++i;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g%s", v, names[i]);
+  return buf;
 }
 
 } // namespace xbuild::util

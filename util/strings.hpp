@@ -26,4 +26,9 @@ std::string clean_path(std::string_view path);
 // Lower-case hex of raw bytes.
 std::string hex(std::string_view bytes);
 
+// A size as docker/go-units prints it, 4 significant digits: decimal units
+// (HumanSize: "1.5MB", "999kB") or binary ones (BytesSize: "128MiB").
+enum class SizeUnits { decimal, binary };
+std::string human_size(double bytes, SizeUnits units);
+
 } // namespace xbuild::util

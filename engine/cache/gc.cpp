@@ -532,16 +532,7 @@ Result<int64_t> parse_size(const std::string& text) {
 }
 
 std::string human_size(int64_t bytes) {
-  static const char* k_units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-  double v = static_cast<double>(bytes);
-  size_t u = 0;
-  while (v >= 1000 && u + 1 < std::size(k_units)) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g%s", v, k_units[u]);
-  return buf;
+  return util::human_size(static_cast<double>(bytes), util::SizeUnits::decimal);
 }
 
 std::string human_duration(std::chrono::seconds d) {

@@ -33,3 +33,13 @@ TEST_CASE("clean_path follows Go's path.Clean", "[util][strings]") {
   CHECK(clean_path("../a/..") == "..");
   CHECK(clean_path("a/b/../../..") == "..");
 }
+
+TEST_CASE("human_size prints go-units sizes in decimal and binary units", "[util][strings]") {
+  using xbuild::util::human_size;
+  using xbuild::util::SizeUnits;
+  CHECK(human_size(999, SizeUnits::decimal) == "999B");
+  CHECK(human_size(1234, SizeUnits::decimal) == "1.234kB");
+  CHECK(human_size(1024, SizeUnits::binary) == "1KiB");
+  CHECK(human_size(128.0 * 1024 * 1024, SizeUnits::binary) == "128MiB");
+  CHECK(human_size(1536, SizeUnits::binary) == "1.5KiB");
+}
