@@ -57,8 +57,10 @@ done
 also="$(for pkg in $declared; do dpkg-query -W -f='${Depends}, ${Pre-Depends}\n' "$pkg" 2>/dev/null; done |
   tr ',|' '\n\n' | sed 's/([^)]*)//g; s/:any//; s/ //g' | sort -u | tr '\n' ' ')"
 for lib in $(readelf -d "$plugin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  path="$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64/ {print $NF; exit}')"
-  [[ -n "$path" ]] || path="$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')"
+  # awk reads all of ldconfig's output (no early `exit`): under pipefail an
+  # early exit made ldconfig die of SIGPIPE now and then (exit 141).
+  path="$(ldconfig -p | awk -v l="$lib" '!p && $1 == l && /x86-64|x86_64/ {p = $NF} END {print p}')"
+  [[ -n "$path" ]] || path="$(ldconfig -p | awk -v l="$lib" '!p && $1 == l {p = $NF} END {print p}')"
   [[ -n "$path" ]] || xb_fail "cannot find $lib, which the plugin links"
   owner="$(dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null)" || true
   owner="${owner%%:*}"
