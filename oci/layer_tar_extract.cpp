@@ -26,29 +26,13 @@
 #include <set>
 
 #include "oci/layer_tar.hpp"
+#include "oci/tar_reader.hpp"
 #include "util/strings.hpp"
 
 namespace xbuild::oci {
 namespace {
 
 constexpr int k_max_symlink_hops = 40;
-
-struct Source {
-  const ReadFn* read = nullptr;
-  std::vector<char> buffer = std::vector<char>(256 * 1024);
-  std::optional<Error> error;
-};
-
-la_ssize_t on_read(struct archive*, void* ctx, const void** out) {
-  auto* s = static_cast<Source*>(ctx);
-  auto n = (*s->read)(s->buffer.data(), s->buffer.size());
-  if (!n) {
-    s->error = n.error();
-    return ARCHIVE_FATAL;
-  }
-  *out = s->buffer.data();
-  return static_cast<la_ssize_t>(*n);
-}
 
 std::string join(const std::vector<std::string>& parts) { return util::join(parts, "/"); }
 
@@ -395,43 +379,29 @@ private:
   std::vector<DeferredDir> m_dirs;
 };
 
-struct ReadArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-
 } // namespace
 
 Result<ExtractStats> extract_layer(const ReadFn& source, const fs::path& target,
                                    const ExtractOptions& options, const std::string& what) {
-  Source src;
-  src.read = &source;
-  std::unique_ptr<struct archive, ReadArchiveDeleter> a(archive_read_new());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_format_empty(a.get());
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_none(a.get());
-  auto archive_error = [&](const std::string& doing) -> tl::unexpected<Error> {
-    if (src.error)
-      return tl::unexpected(*src.error);
-    const char* msg = archive_error_string(a.get());
-    return fail(what + ": " + doing + ": " + (msg ? msg : "libarchive error") +
-                "; the layer is not a valid (gzip or zstd compressed) tar");
+  auto reader = TRY(TarReader::open(source, what,
+                                    "the layer is not a valid (gzip or zstd compressed) tar",
+                                    /*allow_empty=*/true, "cannot open the layer"));
+  struct archive* a = reader->get();
+  auto archive_error = [&](const std::string& doing) {
+    return tl::unexpected(reader->error(doing));
   };
-  if (archive_read_open(a.get(), &src, nullptr, on_read, nullptr) != ARCHIVE_OK)
-    return archive_error("cannot open the layer");
 
   Extractor extractor(target, options, what);
   TRY_VOID(extractor.open());
   ExtractStats stats;
   for (;;) {
     archive_entry* e = nullptr;
-    int rc = archive_read_next_header(a.get(), &e);
+    int rc = archive_read_next_header(a, &e);
     if (rc == ARCHIVE_EOF)
       break;
     if (rc < ARCHIVE_WARN)
       return archive_error("cannot read the next entry");
-    TRY_VOID(extractor.entry(a.get(), e, stats));
+    TRY_VOID(extractor.entry(a, e, stats));
   }
   extractor.finish();
   return stats;

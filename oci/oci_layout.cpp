@@ -13,6 +13,7 @@
 #include <set>
 
 #include "oci/image_walk.hpp"
+#include "oci/tar_reader.hpp"
 #include "oci/tar_writer.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
@@ -114,27 +115,6 @@ Result<void> copy_fd_into_store(int fd, ContentStore& store, const Descriptor& d
   if (!committed)
     return fail(path.string() + ": " + committed.error().message);
   return {};
-}
-
-struct ReadArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-
-struct ArchiveSource {
-  const ReadFn* read = nullptr;
-  std::vector<char> buffer = std::vector<char>(256 * 1024);
-  std::optional<Error> error;
-};
-
-la_ssize_t on_archive_read(struct archive*, void* ctx, const void** out) {
-  auto* s = static_cast<ArchiveSource*>(ctx);
-  auto n = (*s->read)(s->buffer.data(), s->buffer.size());
-  if (!n) {
-    s->error = n.error();
-    return ARCHIVE_FATAL;
-  }
-  *out = s->buffer.data();
-  return static_cast<la_ssize_t>(*n);
 }
 
 } // namespace
@@ -289,28 +269,18 @@ Result<ManifestBytes> import_oci_layout(const fs::path& dir, ContentStore& store
 
 Result<ManifestBytes> import_oci_archive(const ReadFn& source, ContentStore& store,
                                          const std::string& what) {
-  ArchiveSource src;
-  src.read = &source;
-  std::unique_ptr<struct archive, ReadArchiveDeleter> a(archive_read_new());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_none(a.get());
-  auto archive_error = [&](const std::string& doing) -> tl::unexpected<Error> {
-    if (src.error)
-      return tl::unexpected(*src.error);
-    const char* msg = archive_error_string(a.get());
-    return fail(what + ": " + doing + ": " + (msg ? msg : "libarchive error") +
-                "; expected an OCI layout tarball");
+  auto reader = TRY(TarReader::open(source, what, "expected an OCI layout tarball",
+                                    /*allow_empty=*/false));
+  struct archive* a = reader->get();
+  auto archive_error = [&](const std::string& doing) {
+    return tl::unexpected(reader->error(doing));
   };
-  if (archive_read_open(a.get(), &src, nullptr, on_archive_read, nullptr) != ARCHIVE_OK)
-    return archive_error("cannot open");
   std::optional<std::string> index_text;
   bool have_header = false;
   std::vector<char> buf(256 * 1024);
   for (;;) {
     archive_entry* e = nullptr;
-    int rc = archive_read_next_header(a.get(), &e);
+    int rc = archive_read_next_header(a, &e);
     if (rc == ARCHIVE_EOF)
       break;
     if (rc < ARCHIVE_WARN)
@@ -335,7 +305,7 @@ Result<ManifestBytes> import_oci_archive(const ReadFn& source, ContentStore& sto
     }
     std::string small;
     for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+      la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
       if (n < 0)
         return archive_error("cannot read " + name);
       if (n == 0)
