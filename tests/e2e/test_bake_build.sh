@@ -17,8 +17,7 @@ xb_registry_start --name main
 REG="$XB_REGISTRY_HOST"
 X="$XBUILD_BIN"
 xb_seed_busybox_multiarch "$REG/base/busybox"
-"$X" create --name e2e --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=e2e
+xb_private_builder e2e
 
 repo="$XB_TMP/repo"
 mkdir -p "$repo/common" "$repo/api" "$repo/web" "$repo/worker"

@@ -16,8 +16,7 @@ xb_registry_start --name main
 REG="$XB_REGISTRY_HOST"
 X="$XBUILD_BIN"
 xb_seed_busybox_multiarch "$REG/base/busybox"
-"$X" create --name compose --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=compose
+xb_private_builder compose
 
 proj="$XB_TMP/proj"
 mkdir -p "$proj/web" "$proj/worker"

@@ -18,8 +18,7 @@ xb_registry_start --name main
 REG="$XB_REGISTRY_HOST"
 X="$XBUILD_BIN"
 xb_seed_busybox "$REG/base/busybox:latest" amd64 >/dev/null
-"$X" create --name cont --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=cont
+xb_private_builder cont
 
 repo="$XB_TMP/repo"
 mkdir -p "$repo"

@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib/common.sh"
 xb_require_plugin_binary
 xb_require_root "the embedded engine's snapshots"
 X="$XBUILD_BIN"
-"$X" create --name bj --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=bj
+xb_private_builder bj
 
 dir="$XB_TMP/proj"
 mkdir -p "$dir"

@@ -6,8 +6,7 @@
 source "$(dirname "$0")/lib/common.sh"
 xb_require_plugin_binary
 X="$XBUILD_BIN"
-"$X" create --name listcall --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=listcall
+xb_private_builder listcall
 
 cd "$XB_TMP"
 mkdir -p clean messy

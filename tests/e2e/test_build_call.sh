@@ -5,8 +5,7 @@
 source "$(dirname "$0")/lib/common.sh"
 xb_require_plugin_binary
 X="$XBUILD_BIN"
-"$X" create --name calls --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=calls
+xb_private_builder calls
 
 ctx="$XB_TMP/ctx"
 mkdir -p "$ctx"

@@ -34,8 +34,7 @@ REG="$XB_REGISTRY_HOST"
 BASE="$REG/base/busybox:latest"
 X="$XBUILD_BIN"
 xb_seed_busybox "$BASE" amd64 >/dev/null
-"$X" create --name e2e --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=e2e
+xb_private_builder e2e
 xb_dockerd_start
 export REG BASE X
 # For arg_env_passthrough: `--build-arg FROM_ENV` reads the environment.

@@ -40,8 +40,7 @@ REG="$XB_REGISTRY_HOST"
 BASE="$REG/base/busybox:latest"
 X="$XBUILD_BIN"
 xb_seed_busybox "$BASE" amd64 >/dev/null
-"$X" create --name e2e --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=e2e
+xb_private_builder e2e
 xb_dockerd_start --insecure-registry "$REG"
 # The classic builder pulls FROM images itself; the same base for both.
 docker pull -q "$BASE" >/dev/null

@@ -13,8 +13,7 @@ xb_registry_start --name main
 REG="$XB_REGISTRY_HOST"
 X="$XBUILD_BIN"
 xb_seed_busybox "$REG/base/bb:latest" amd64 >/dev/null
-"$X" create --name graph --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=graph
+xb_private_builder graph
 
 # --- parallel stages and pruning ---------------------------------------------
 ctx="$XB_TMP/par"

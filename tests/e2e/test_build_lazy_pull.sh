@@ -25,8 +25,7 @@ REGLOG="$XB_TMP/registry-main/registry.log"
 X="$XBUILD_BIN"
 xb_seed_busybox "$REG/base/busybox:latest" amd64 >/dev/null
 xb_seed_image "$REG/other/unused:latest" amd64 >/dev/null
-"$X" create --name lazy --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=lazy
+xb_private_builder lazy
 
 skopeo inspect --tls-verify=false "docker://$REG/base/busybox:latest" >"$XB_TMP/base.json"
 mapfile -t base_layers < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["Layers"]))' "$XB_TMP/base.json")

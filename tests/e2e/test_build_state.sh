@@ -36,8 +36,7 @@ xb_assert_eq "$d1" "$d2" "digests of two clean SOURCE_DATE_EPOCH builds"
 cmp "$XB_TMP/repro1.tar" "$XB_TMP/repro2.tar" || xb_fail "the two OCI tarballs differ"
 
 # --- two builds at once on one state directory -------------------------------
-"$X" create --name shared --driver local --driver-opt "root=$XB_TMP/shared" >/dev/null
-export XBUILD_BUILDER=shared
+xb_private_builder shared "$XB_TMP/shared"
 "$X" build --progress plain --build-arg WHAT=first -o "type=local,dest=$XB_TMP/first" "$ctx" \
   >"$XB_TMP/first.log" 2>&1 &
 p1=$!

@@ -47,8 +47,7 @@ mount -t tmpfs nothing /usr/lib/binfmt.d
 step not-installed; "$X" install-emulators 2>&1; echo "rc=$?"
 SH
 # For the build step: a private builder, and a Dockerfile with a RUN.
-"$X" create --name emu --driver local --driver-opt "root=$XB_TMP/state" >/dev/null
-export XBUILD_BUILDER=emu
+xb_private_builder emu
 CTX="$XB_TMP/ctx"
 mkdir -p "$CTX"
 printf 'FROM scratch\nRUN true\n' >"$CTX/Dockerfile"

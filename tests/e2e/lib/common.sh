@@ -148,6 +148,14 @@ xb_require_plugin_binary() {
     xb_fail "plugin binary not found at $XBUILD_BIN: build it (ninja -C $XBUILD_BUILD_DIR docker-xbuild)"
 }
 
+# A `local` builder whose state lives in this test's temp dir, selected with
+# XBUILD_BUILDER rather than `use`: the current builder is kept per docker
+# endpoint, and starting a private dockerd changes the endpoint.
+xb_private_builder() { # NAME [STATE_DIR]
+  "$XBUILD_BIN" create --name "$1" --driver local --driver-opt "root=${2:-$XB_TMP/state}" >/dev/null
+  export XBUILD_BUILDER="$1"
+}
+
 # --- assertions ------------------------------------------------------------
 
 xb_assert_eq() { # EXPECTED ACTUAL [WHAT]
